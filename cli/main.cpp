@@ -1,1 +1,39 @@
-int main() { return 0; }
+// hubctl: deploy, verify and audit the learning-platform canister suite on the Internet Computer.
+#include <iostream>
+
+#include "commands/commands.h"
+#include "context.h"
+#include "version.h"
+
+int main(int argc, char** argv) {
+  cli::Context ctx;
+  CLI::App app{"hubctl: deploy, verify and audit the staking_hub canister suite on the Internet Computer"};
+  app.name("hubctl");
+  app.set_version_flag("-V,--version", std::string("hubctl ") + HUBCTL_VERSION);
+  app.require_subcommand(0, 1);
+  app.fallthrough();
+
+  // Global options (DESIGN.md "Options defined once"); later commands read more of them.
+  app.add_flag("--json", ctx.json, "Print one JSON document on stdout");
+  int quiet = 0, verbose = 0;
+  app.add_flag("-q,--quiet", quiet, "Only results and errors");
+  app.add_flag("-v,--verbose", verbose, "More detail on stderr (repeat for more)");
+
+  cli::add_candid_commands(app, ctx);
+  cli::add_principal_command(app, ctx);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return cli::kUsage;
+  }
+  ctx.verbosity = verbose - quiet;
+  return cli::run_selected(app);
+}

@@ -27,6 +27,7 @@ class BigNat {
 
   std::string to_decimal() const;
   Bytes to_bytes_be() const;  // minimal, empty for zero
+  Bytes to_bytes_le() const;  // minimal, empty for zero
   std::optional<uint64_t> to_u64() const;
 
   bool is_zero() const { return limbs_.empty(); }
@@ -34,11 +35,11 @@ class BigNat {
   bool bit(size_t i) const;
 
   BigNat& operator+=(const BigNat& o);
-  // Precondition: *this >= o.
+  // Precondition: *this >= o (otherwise the result is zero).
   BigNat& operator-=(const BigNat& o);
   BigNat& mul_small(uint32_t m);
   BigNat& add_small(uint32_t a);
-  // Divides in place, returns the remainder.
+  // Divides in place, returns the remainder (d == 0 leaves the value unchanged and returns 0).
   uint32_t divmod_small(uint32_t d);
   BigNat& shift_left(size_t bits);
   BigNat& shift_right(size_t bits);
