@@ -13,18 +13,29 @@
 namespace candid {
 
 struct DecodeOptions {
-  // Work budget, like the reference implementation's decoding quota: every value decoded or skipped,
-  // every type-table entry and every byte costs; exceeding it fails the decode (Errc::limit).
-  uint64_t max_cost = 2'000'000;
-  // Nesting limit for values and types during decode and subtype checks.
+  // Work budget, like the reference implementation's decoding quota: exceeding it fails the decode
+  // (Errc::limit). Units are roughly bytes of work and memory: the whole input costs its length, each
+  // type-table entry, field and method the size of its struct, each func argument and subtype-check
+  // step 16, each decoded value sizeof(Value) (so the budget bounds the memory the result takes), each
+  // skipped value skip_cost_multiplier.
+  // Vectors are charged for all their elements before the first one is read, so a billion `null`s
+  // fail at once. The default admits any realistic 2 MiB message.
+  uint64_t max_cost = 128u << 20;
+  // Nesting limit for values and types during decode, skipping and subtype checks. Decoding recurses
+  // on the stack (about 1 KiB per level), so keep it well below the stack size.
   uint32_t max_depth = 256;
-  // Expected-type decoding only: skipped (unknown / unexpected) values also cost.
+  // Cost of each value skipped (unknown record fields, extra arguments, `reserved`, a failed `opt`).
   uint64_t skip_cost_multiplier = 50;
+  // nat/int LEB128 encodings longer than this are refused (they may be overlong, so this is not a
+  // bound on the value alone; 128 bytes hold any number below 2^896).
+  size_t max_number_bytes = 128;
 };
 
 // Decode `msg`. If `expected_types` is null the values come back at their wire types and the returned
-// Args holds the wire type table. Otherwise they are coerced to (expected_table, expected_types):
-// extra arguments are ignored, missing ones are accepted only for opt/null/reserved types.
+// Args holds the wire type table (field names empty; future types, opcodes below -24, as reserved).
+// Otherwise they are coerced to (expected_table, expected_types), which the result then holds: extra
+// arguments are ignored, missing ones are accepted only for opt/null/reserved types. Errors: decode
+// (malformed bytes), type_mismatch (does not fit the expected types), limit (DecodeOptions), unsupported.
 ic::Result<Args> decode(ic::ByteView msg, const TypeTable* expected_table = nullptr,
                         const std::vector<TypeRef>* expected_types = nullptr,
                         const DecodeOptions& opts = {});

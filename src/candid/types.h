@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ic/result.h"
+
 namespace candid {
 
 // Wire opcodes (Candid.md "Binary format"). Primitives and composites share this enum.
@@ -110,7 +112,25 @@ Field field(std::string_view name, TypeRef type);
 Field field(uint32_t id, TypeRef type);
 
 // Is (ta, a) a subtype of (tb, b)? Candid.md "Subtyping", coinductive over recursive types.
-// Used for func/service references and by the decoder.
+// Used for func/service references and by the decoder. False also when the check exceeds its
+// limits (nesting deeper than 256, more than a million type pairs): use check_subtype to tell apart.
 bool is_subtype(const TypeTable& ta, TypeRef a, const TypeTable& tb, TypeRef b);
+
+// The same with explicit limits: Errc::limit when the types nest deeper than max_depth or the check
+// visits more than `steps` type pairs; `steps` is decremented by the pairs visited.
+ic::Result<bool> check_subtype(const TypeTable& ta, TypeRef a, const TypeTable& tb, TypeRef b,
+                               uint32_t max_depth, uint64_t& steps);
+
+// Strict UTF-8 (no overlong forms, surrogates or code points above U+10FFFF), as Candid text requires.
+bool valid_utf8(std::string_view s);
+
+// null <: t, i.e. t is null, opt _ or reserved: the types a record field or argument may be missing at.
+bool is_null_like(const TypeTable& t, TypeRef r);
+
+// Checks that the table is well-formed: composite opcodes only, every reference in range, field ids
+// strictly increasing, method names strictly increasing and referring to func types, at most one
+// func annotation and no results for oneway. decode() and encode() check the tables they are given.
+ic::Status validate(const TypeTable& t);
+ic::Status validate(const TypeTable& t, const std::vector<TypeRef>& types);
 
 }  // namespace candid

@@ -14,6 +14,13 @@ namespace candid {
 
 struct FieldValue;
 
+// Conventions shared by the decoder, the text parser and the encoder (so that values compare equal
+// with operator== however they were produced):
+// - a value at type `reserved` is Value::reserved(), whatever was sent or written;
+// - a record value holds every field of its record type: fields missing in the input are filled with
+//   null / none / reserved (for null, opt and reserved field types);
+// - `int` values have kind Int even when they came from a `nat` on the wire; float32 is kept widened;
+// - a principal-typed value has kind Principal (also when it came from a service reference).
 struct Value {
   Op kind = Op::Null;  // the value's constructor: a primitive op, or Opt/Vec/Record/Variant/Func/Service
 
