@@ -19,7 +19,7 @@ ic::Result<ic::Bytes> read_file_bytes(const std::string& path) {
 
 int show(const Context& ctx, const ic::Principal& p) {
   std::string text = p.to_text(), hex = ic::to_hex(p.bytes());
-  const char* kind = ic::principal_class_name(p);
+  const char* kind = ic::principal_class_name(p);  // opaque, self-authenticating, …
   if (ctx.json) {
     nlohmann::json doc = {{"ok", true}, {"text", text}, {"hex", hex}, {"class", kind}};
     if (auto idx = p.canister_index()) doc["canister_index"] = std::to_string(*idx);
@@ -56,9 +56,12 @@ void add_principal_command(CLI::App& app, Context& ctx) {
         return ctx.fail(ic::make_error(ic::Errc::invalid_input, "give either ID or a DER key, not both"));
       auto der = der_file.empty() ? ic::from_hex(der_hex) : read_file_bytes(der_file);
       if (!der) return ctx.fail(der.error());
-      auto p = ic::Principal::self_authenticating(*der);
-      if (!p) return ctx.fail(p.error());
-      return show(ctx, *p);
+      // A DER SubjectPublicKeyInfo is one SEQUENCE covering the whole input; catch pasted garbage early.
+      if (der->size() < 2 || (*der)[0] != 0x30)
+        return ctx.fail(ic::make_error(ic::Errc::invalid_input,
+                                       "the --der input is not a DER public key (it must start with 0x30, a SEQUENCE)",
+                                       "pass the SubjectPublicKeyInfo bytes, e.g. 302a300506032b6570032100… for Ed25519"));
+      return show(ctx, ic::Principal::self_authenticating(*der));
     }
     if (id.empty())
       return ctx.fail(ic::make_error(ic::Errc::invalid_input, "no principal given",
