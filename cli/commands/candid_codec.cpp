@@ -88,7 +88,7 @@ void add_candid_commands(CLI::App& app, Context& ctx) {
     auto text = read_arg_or_stdin(enc_input, "ARGS");
     if (!text) return ctx.fail(text.error());
     auto typed = resolve_types(enc_opts, true);
-    if (!typed) return ctx.fail(typed.error());
+    if (!typed) return ctx.fail(typed.error(), kUsage);  // a bad --did/--method/--types is a usage error
     auto args = typed->present ? candid::text::parse_args(*text, &typed->env.table, &typed->types)
                                : candid::text::parse_args(*text);
     if (!args) return ctx.fail(args.error());
@@ -111,7 +111,7 @@ void add_candid_commands(CLI::App& app, Context& ctx) {
     auto bytes = ic::from_hex(*hex);
     if (!bytes) return ctx.fail(bytes.error());
     auto typed = resolve_types(dec_opts, false);
-    if (!typed) return ctx.fail(typed.error());
+    if (!typed) return ctx.fail(typed.error(), kUsage);  // a bad --did/--method/--types is a usage error
     auto args = typed->present ? candid::decode(*bytes, &typed->env.table, &typed->types) : candid::decode(*bytes);
     if (!args) return ctx.fail(args.error());
     std::string text = candid::text::print_args(*args);
