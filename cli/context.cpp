@@ -52,6 +52,8 @@ void Context::note(const std::string& line) const {
   if (verbosity >= 0) std::cerr << line << "\n";
 }
 
+void Context::warn(const std::string& line) const { std::cerr << "warning: " << line << "\n"; }
+
 ic::Result<std::string> read_arg_or_stdin(const std::string& arg, const char* what) {
   if (arg != "-") return arg;
   std::string s((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());

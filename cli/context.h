@@ -29,6 +29,8 @@ struct Context {
   void print_json(const nlohmann::json& doc) const;
   // Progress and notes on stderr, silenced by -q.
   void note(const std::string& line) const;
+  // "warning: …" on stderr, even with -q (something the user should act on).
+  void warn(const std::string& line) const;
 };
 
 // Reads a positional argument that may be "-" for standard input (trailing newline stripped).

@@ -89,14 +89,18 @@ void add_candid_commands(CLI::App& app, Context& ctx) {
     if (!text) return ctx.fail(text.error());
     auto typed = resolve_types(enc_opts, true);
     if (!typed) return ctx.fail(typed.error(), kUsage);  // a bad --did/--method/--types is a usage error
-    auto args = typed->present ? candid::text::parse_args(*text, &typed->env.table, &typed->types)
-                               : candid::text::parse_args(*text);
+    // With or without --did, type names in annotations resolve in typed->env; dropped fields are warned about.
+    std::vector<std::string> warnings;
+    candid::text::ParseOptions popts;
+    popts.warnings = &warnings;
+    auto args = candid::text::parse_args(*text, typed->env, typed->present ? &typed->types : nullptr, popts);
     if (!args) return ctx.fail(args.error());
+    for (const auto& w : warnings) ctx.warn(w);
     auto bytes = candid::encode(*args);
     if (!bytes) return ctx.fail(bytes.error());
     std::string hex = ic::to_hex(*bytes);
     if (ctx.json)
-      ctx.print_json({{"ok", true}, {"hex", hex}, {"types", type_list(*args)}});
+      ctx.print_json({{"ok", true}, {"hex", hex}, {"types", type_list(*args)}, {"warnings", warnings}});
     else
       std::cout << hex << "\n";
     return kOk;
@@ -114,11 +118,10 @@ void add_candid_commands(CLI::App& app, Context& ctx) {
     if (!typed) return ctx.fail(typed.error(), kUsage);  // a bad --did/--method/--types is a usage error
     auto args = typed->present ? candid::decode(*bytes, &typed->env.table, &typed->types) : candid::decode(*bytes);
     if (!args) return ctx.fail(args.error());
-    std::string text = candid::text::print_args(*args);
-    if (ctx.json)
-      ctx.print_json({{"ok", true}, {"text", text}});
+    if (ctx.json)  // one line: a JSON string is no place for didc's 80-column layout
+      ctx.print_json({{"ok", true}, {"text", candid::text::print_args(*args, candid::text::PrintOptions{0})}});
     else
-      std::cout << text << "\n";
+      std::cout << candid::text::print_args(*args) << "\n";
     return kOk;
   });
 }

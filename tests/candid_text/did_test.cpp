@@ -97,7 +97,12 @@ TEST_CASE("a service with init args, modes, named and quoted methods") {
                                &f.method("icrc1_transfer")->args);
   REQUIRE(args.ok());
   CHECK(text::print_args(*args) ==
-        "(record { to = record { owner = principal \"aaaaa-aa\"; subaccount = null }; amount = 5 : nat })");
+        "(\n"
+        "  record {\n"
+        "    to = record { owner = principal \"aaaaa-aa\"; subaccount = null };\n"
+        "    amount = 5 : nat;\n"
+        "  },\n"
+        ")");
 }
 
 TEST_CASE("service forms: no init, named service type, init with a named service") {

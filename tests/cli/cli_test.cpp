@@ -145,3 +145,20 @@ TEST_CASE("principal conversions") {
   CHECK(bad.code == 3);
   CHECK(bad.out.find("error:") != std::string::npos);
 }
+
+TEST_CASE("candid encode warns about a field the type does not have") {
+  auto r = hubctl({"candid", "encode", "--types", "(record { email : text })", "(record { email = \"a\"; emial = \"b\" })"}, true);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("warning:") != std::string::npos);
+  CHECK(r.out.find("emial") != std::string::npos);
+  // The value that was kept encodes exactly as without the stray field.
+  auto clean = hubctl({"candid", "encode", "--types", "(record { email : text })", "(record { email = \"a\" })"});
+  CHECK(r.out.find(clean.out) != std::string::npos);
+}
+
+TEST_CASE("candid decode prints didc's notation") {
+  CHECK(hubctl({"candid", "decode", "4449444c00017d2a"}).out == "(42 : nat)");
+  CHECK(hubctl({"candid", "decode", "4449444c00017f"}).out == "(null : null)");
+  auto j = hubctl({"--json", "candid", "decode", "4449444c00017d2a"});
+  CHECK(nlohmann::json::parse(j.out)["text"] == "(42 : nat)");
+}

@@ -43,22 +43,6 @@ const char* prim_name(Op op) {
   return nullptr;
 }
 
-ic::Result<uint32_t> parse_id(const Cursor& c, const Token& t) {
-  // Field ids (Candid.md "Records"): decimal or 0x hex, below 2^32.
-  std::string_view s = t.text;
-  int base = 10;
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-    base = 16;
-    s.remove_prefix(2);
-  }
-  uint64_t v = 0;
-  for (char ch : s) {
-    int d = ch >= '0' && ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10;
-    v = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
-    if (v > 0xFFFFFFFFull) return c.error(t, "field id " + std::string(t.raw) + " does not fit 32 bits");
-  }
-  return static_cast<uint32_t>(v);
-}
 
 bool is_label_start(const Cursor& c) {
   Tok k = c.peek().kind;
@@ -70,7 +54,7 @@ ic::Status read_label(Cursor& c, TField& f) {
   const Token& t = c.next();
   f.at = t;
   if (t.kind == Tok::Int) {
-    IC_TRY(f.id, parse_id(c, t));
+    IC_TRY(f.id, parse_field_id(c, t));
     return {};
   }
   if (t.kind == Tok::Text && !t.utf8) return c.error(t, "field name is not valid UTF-8");
@@ -114,6 +98,23 @@ ic::Result<int> parse_fields(Cursor& c, TypeArena& a, TExpr e, int depth) {
 }
 
 }  // namespace
+
+ic::Result<uint32_t> parse_field_id(const Cursor& c, const Token& t) {
+  // Field ids (Candid.md "Records"): decimal or 0x hex, below 2^32.
+  std::string_view s = t.text;
+  int base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    base = 16;
+    s.remove_prefix(2);
+  }
+  uint64_t v = 0;
+  for (char ch : s) {
+    int d = ch >= '0' && ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10;
+    v = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
+    if (v > 0xFFFFFFFFull) return c.error(t, "field id " + std::string(t.raw) + " does not fit 32 bits");
+  }
+  return static_cast<uint32_t>(v);
+}
 
 ic::Result<std::vector<int>> parse_tuple_type(Cursor& c, TypeArena& a, int depth) {
   IC_CHECK(c.expect(Tok::LParen, "`(` starting a type list"));
@@ -468,47 +469,6 @@ std::string label_text(std::string_view name) {
   return quote_text(name);
 }
 
-std::string quote_text(std::string_view s) {
-  static const char* hex = "0123456789abcdef";
-  std::string out = "\"";
-  for (size_t i = 0; i < s.size();) {
-    unsigned char ch = static_cast<unsigned char>(s[i]);
-    if (ch >= 0x80) {
-      // Keep well-formed UTF-8 sequences as they are; escape stray bytes as \XX.
-      size_t len = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : ch >= 0xC0 ? 2 : 1;
-      if (len > 1 && i + len <= s.size() && valid_utf8(s.substr(i, len))) {
-        out.append(s.substr(i, len));
-        i += len;
-        continue;
-      }
-      out += '\\';
-      out += hex[ch >> 4];
-      out += hex[ch & 15];
-      ++i;
-      continue;
-    }
-    switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (ch < 0x20 || ch == 0x7f) {
-          out += "\\u{";
-          if (ch >= 16) out += hex[ch >> 4];
-          out += hex[ch & 15];
-          out += '}';
-        } else {
-          out += static_cast<char>(ch);
-        }
-    }
-    ++i;
-  }
-  out += '"';
-  return out;
-}
-
 std::string group_digits(const std::string& decimal) {
   size_t start = (!decimal.empty() && (decimal[0] == '-' || decimal[0] == '+')) ? 1 : 0;
   size_t n = decimal.size() - start;
@@ -811,5 +771,6 @@ std::string print_did(const DidFile& f) {
   }
   return out;
 }
+
 
 }  // namespace candid::text

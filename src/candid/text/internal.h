@@ -89,6 +89,9 @@ struct TypeArena {
 };
 
 // <datatype>
+// A numeric field id token: decimal or 0x hex, below 2^32 (Candid.md "Records").
+ic::Result<uint32_t> parse_field_id(const Cursor& c, const Token& t);
+
 ic::Result<int> parse_type_expr(Cursor& c, TypeArena& a, int depth = 0);
 // ( <argtype>,* ) with optional `name :` prefixes.
 ic::Result<std::vector<int>> parse_tuple_type(Cursor& c, TypeArena& a, int depth = 0);
@@ -133,6 +136,12 @@ bool same_type(const TypeTable& ta, TypeRef a, const TypeTable& tb, TypeRef b);
 // Names: identifiers that are not keywords print bare, everything else quoted.
 bool is_keyword(std::string_view s);
 std::string label_text(std::string_view name);
+// Escaping as didc prints text, i.e. as Rust does: `escape_debug` escapes `'` and combining marks only at
+// the start; `debug` (didc's compact form, Rust's `{:?}`) leaves `'` alone and escapes every combining mark.
+// Non-printable characters become \u{…}; bytes that are not UTF-8 become \XX.
+enum class EscapeStyle { escape_debug, debug };
+std::string escape_text(std::string_view bytes, EscapeStyle style);
+// "…" around escape_text(bytes, escape_debug): text values, quoted names.
 std::string quote_text(std::string_view bytes);
 // 1234567 -> 1_234_567 (didc groups digits this way; the lexer accepts it back).
 std::string group_digits(const std::string& decimal);

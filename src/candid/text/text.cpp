@@ -2,11 +2,13 @@
 // either check it against expected types or infer types the way didc does, then build candid::Value.
 #include "candid/text/text.h"
 
+#include <algorithm>
 #include <charconv>
 #include <climits>
 #include <cmath>
 #include <cstring>
 
+#include "candid/text/did.h"
 #include "candid/text/internal.h"
 
 namespace candid::text {
@@ -205,20 +207,7 @@ class ValueParser {
     const Token& t = c_.next();
     f.at = pos_of(t);
     if (t.kind == Tok::Int) {
-      // Numeric ids: decimal or 0x hex, below 2^32 (Candid.md "Records").
-      std::string_view s = t.text;
-      int base = 10;
-      if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s.remove_prefix(2);
-      }
-      uint64_t v = 0;
-      for (char ch : s) {
-        v = v * static_cast<uint64_t>(base) +
-            static_cast<uint64_t>(ch >= '0' && ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10);
-        if (v > 0xFFFFFFFFull) return c_.error(t, "field id " + std::string(t.raw) + " does not fit 32 bits");
-      }
-      f.id = static_cast<uint32_t>(v);
+      IC_TRY(f.id, parse_field_id(c_, t));
       return {};
     }
     if (t.kind == Tok::Text && !t.utf8) return c_.error(t, "field name is not valid UTF-8");
@@ -333,7 +322,9 @@ std::string describe_node(const VNode& n) {
 
 class Builder {
  public:
-  Builder(Tree& t, TypeTable& ann_table) : t_(t), ann_table_(ann_table) {}
+  // Annotation types are built into ann_table, which must start as a copy of opts.env's table when there is
+  // an env (its names refer to that table).
+  Builder(Tree& t, TypeTable& ann_table, const ParseOptions& opts) : t_(t), ann_table_(ann_table), opts_(opts) {}
 
   ic::Result<Value> check(int idx, const TypeTable& tt, TypeRef T, int depth = 0) {
     VNode& n = t_.nodes[static_cast<size_t>(idx)];
@@ -433,17 +424,14 @@ class Builder {
       case VNode::Variant: {
         TypeNode r;
         r.op = n.kind == VNode::Record ? Op::Record : Op::Variant;
+        IC_CHECK(field_ids(n));
         for (const VField& f : n.fields) {
-          Field fd;
-          fd.id = f.id;
-          fd.name = f.name;
+          Field fd = as_field(f);
           if (f.value >= 0) {
             IC_TRY(fd.type, infer(f.value, tt, depth + 1));
           } else {
             fd.type = ref(Op::Null);
           }
-          for (const Field& g : r.fields)
-            if (g.id == fd.id) return fail_at(f.at, "field " + field_label(fd) + " appears twice");
           r.fields.push_back(std::move(fd));
         }
         return detail::add_node(tt, std::move(r));
@@ -485,11 +473,36 @@ class Builder {
                           std::move(hint));
   }
   ic::Error fail(const VNode& n, const std::string& msg, std::string hint = {}) { return fail_at(n.at, msg, std::move(hint)); }
+  void note(Pos p, const std::string& msg) {
+    std::string where;
+    for (const auto& s : path_) where += (where.empty() ? "" : ", ") + s;
+    opts_.warnings->push_back(pos_str(p) + ": " + (where.empty() ? "" : where + ": ") + msg);
+  }
+
+  static Field as_field(const VField& f) {
+    Field fd;
+    fd.id = f.id;
+    fd.name = f.name;
+    return fd;
+  }
+  // The record's field ids with their positions, sorted; an error names the first repeated field.
+  ic::Result<std::vector<std::pair<uint32_t, size_t>>> field_ids(const VNode& n) {
+    std::vector<std::pair<uint32_t, size_t>> ids;
+    for (size_t i = 0; i < n.fields.size(); ++i) ids.emplace_back(n.fields[i].id, i);
+    std::sort(ids.begin(), ids.end());
+    size_t dup = SIZE_MAX;
+    for (size_t i = 1; i < ids.size(); ++i)
+      if (ids[i].first == ids[i - 1].first) dup = std::min(dup, ids[i].second);
+    if (dup != SIZE_MAX)
+      return fail_at(n.fields[dup].at, "field " + field_label(as_field(n.fields[dup])) + " appears twice");
+    return ids;
+  }
 
   ic::Result<TypeRef> annotation(VNode& n) {
     if (n.ann != INT32_MIN) return n.ann;
-    std::map<std::string, TypeRef> no_names;
-    detail::Resolver r(ann_table_, no_names, t_.types);
+    std::map<std::string, TypeRef> names;
+    if (opts_.env) names = opts_.env->names;
+    detail::Resolver r(ann_table_, names, t_.types);
     IC_TRY(n.ann, r.build(n.type_expr));
     return n.ann;
   }
@@ -497,8 +510,12 @@ class Builder {
   ic::Result<Value> check_annot(VNode& n, const TypeTable& tt, TypeRef T, int depth) {
     IC_TRY(TypeRef a, annotation(n));
     if (&tt == &ann_table_ && a == T) return check(n.kids[0], tt, T, depth + 1);
-    // `(v : t)` where the context expects T: v must fit t, and t must be a subtype of T.
-    IC_CHECK(check(n.kids[0], ann_table_, a, depth + 1));
+    // `(v : t)` where the context expects T: v must fit t, and t must be a subtype of T. Warnings come from
+    // the second check, at T, which decides the value.
+    ++quiet_;
+    auto at_ann = check(n.kids[0], ann_table_, a, depth + 1);
+    --quiet_;
+    IC_CHECK(at_ann);
     if (!detail::same_type(ann_table_, a, tt, T) && !is_subtype(ann_table_, a, tt, T))
       return fail(n, "the value is annotated as " + type_name(ann_table_, a) + ", which does not fit type " +
                          type_name(tt, T));
@@ -523,7 +540,7 @@ class Builder {
     std::string shown = (n.neg ? "-" : "") + n.s;
     if (op == Op::Int) return Value::of_int(ic::BigInt(std::move(*m), neg));
     if (neg && (op == Op::Nat || (op >= Op::Nat64 && op <= Op::Nat8)))
-      return fail(n, "negative number " + shown + " does not fit " + print_type({}, ref(op)));
+      return fail(n, "negative number " + shown + " does not fit " + print_type(TypeTable{}, ref(op)));
     if (op == Op::Nat) return Value::of_nat(std::move(*m));
     auto u = m->to_u64();
     int bits = 0;
@@ -539,7 +556,7 @@ class Builder {
       case Op::Int64: bits = 64; is_signed = true; break;
       default: break;
     }
-    std::string tn = print_type({}, ref(op));
+    std::string tn = print_type(TypeTable{}, ref(op));
     if (!is_signed) {
       uint64_t max = bits == 64 ? UINT64_MAX : (uint64_t{1} << bits) - 1;
       if (!u || *u > max)
@@ -571,21 +588,22 @@ class Builder {
   }
 
   ic::Result<Value> record(const VNode& n, const TypeTable& tt, TypeRef T, int depth) {
-    for (size_t i = 0; i < n.fields.size(); ++i)
-      for (size_t j = 0; j < i; ++j)
-        if (n.fields[i].id == n.fields[j].id) {
-          Field f;
-          f.id = n.fields[i].id;
-          f.name = n.fields[i].name;
-          return fail_at(n.fields[i].at, "field " + field_label(f) + " appears twice");
-        }
+    IC_TRY(auto given_ids, field_ids(n));
     const TypeNode& tn = tt.node(T);
     std::vector<FieldValue> out;
-    // Fields the type does not mention are ignored, like the decoder ignores extra wire fields.
-    for (const Field& tf : tn.fields) {
-      const VField* given = nullptr;
+    // Fields the type does not mention are ignored, like the decoder ignores extra wire fields; since in
+    // text that is more often a typo than an upgrade, each one is reported as a warning.
+    if (opts_.warnings && quiet_ == 0) {
+      std::vector<uint32_t> known;
+      for (const Field& tf : tn.fields) known.push_back(tf.id);
+      std::sort(known.begin(), known.end());
       for (const VField& f : n.fields)
-        if (f.id == tf.id) given = &f;
+        if (!std::binary_search(known.begin(), known.end(), f.id))
+          note(f.at, "field " + field_label(as_field(f)) + " is not in the type and was ignored");
+    }
+    for (const Field& tf : tn.fields) {
+      auto it = std::lower_bound(given_ids.begin(), given_ids.end(), std::make_pair(tf.id, size_t{0}));
+      const VField* given = it != given_ids.end() && it->first == tf.id ? &n.fields[it->second] : nullptr;
       if (!given) {
         // A missing field is fine when its type has a default (Candid.md: opt fields read as null).
         Op fo = tt.op(tf.type);
@@ -682,225 +700,15 @@ class Builder {
 
   Tree& t_;
   TypeTable& ann_table_;
+  const ParseOptions& opts_;
+  int quiet_ = 0;  // > 0 while checking against an annotation: no warnings
   std::vector<std::string> path_;
 };
 
-// ---- printing
-
-struct Doc {
-  std::string text;  // a leaf, or a group's prefix before `open`
-  bool group = false;
-  bool annotated = false;  // a leaf ending in " : type" (needs parentheses after `opt`)
-  std::string open, close, sep;
-  bool spaced = false;
-  std::vector<Doc> kids;
-};
-
-Doc leaf(std::string s, bool annotated = false) {
-  Doc d;
-  d.text = std::move(s);
-  d.annotated = annotated;
-  return d;
-}
-Doc group(std::string open, std::string close, std::string sep, bool spaced) {
-  Doc d;
-  d.group = true;
-  d.open = std::move(open);
-  d.close = std::move(close);
-  d.sep = std::move(sep);
-  d.spaced = spaced;
-  return d;
-}
-Doc prefix(std::string p, Doc d) {
-  if (d.group) {
-    d.open = p + d.open;
-  } else {
-    d.text = p + d.text;
-  }
-  return d;
-}
-
-void flat(const Doc& d, std::string& out) {
-  if (!d.group) {
-    out += d.text;
-    return;
-  }
-  out += d.open;
-  if (!d.kids.empty()) {
-    if (d.spaced) out += ' ';
-    for (size_t i = 0; i < d.kids.size(); ++i) {
-      if (i) out += d.sep + " ";
-      flat(d.kids[i], out);
-    }
-    if (d.spaced) out += ' ';
-  }
-  out += d.close;
-}
-
-// didc's layout: a group that does not fit in 80 columns puts each element on its own line, indented
-// by two spaces and followed by its separator.
-void render(const Doc& d, size_t indent, size_t col, std::string& out) {
-  std::string f;
-  flat(d, f);
-  if (!d.group || d.kids.empty() || col + f.size() <= 80) {
-    out += f;
-    return;
-  }
-  out += d.open;
-  for (const Doc& k : d.kids) {
-    out += '\n';
-    out.append(indent + 2, ' ');
-    render(k, indent + 2, indent + 2, out);
-    out += d.sep;
-  }
-  out += '\n';
-  out.append(indent, ' ');
-  out += d.close;
-}
-
-std::string fmt_float(double v, bool single) {
-  // NaN payloads have no text form; the sign survives as `-nan` (Sign token + nan).
-  if (std::isnan(v)) return std::signbit(v) ? "-nan" : "nan";
-  if (std::isinf(v)) return v < 0 ? "-inf" : "inf";
-  char buf[64];
-  auto r = single ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(v))
-                  : std::to_chars(buf, buf + sizeof buf, v);
-  std::string s(buf, r.ptr);
-  // Shortest round-trip digits; keep a '.' or exponent so it reads back as a float, not an integer.
-  if (s.find_first_of(".e") == std::string::npos) s += ".0";
-  return s;
-}
-
-std::string blob_text(const ic::Bytes& b) {
-  static const char* hex = "0123456789abcdef";
-  std::string s = "blob \"";
-  for (uint8_t ch : b) {
-    if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\' && ch != '\'') {
-      s += static_cast<char>(ch);
-    } else {
-      s += '\\';
-      s += hex[ch >> 4];
-      s += hex[ch & 15];
-    }
-  }
-  return s + "\"";
-}
-
-constexpr TypeRef kUnknown = INT32_MIN;
-
-class ValuePrinter {
- public:
-  ValuePrinter(const TypeTable& t, const PrintOptions& o) : t_(t), o_(o) {}
-
-  Doc value(const Value& v, TypeRef type, int depth = 0) {
-    Op op = v.kind;
-    if (type != kUnknown) {
-      if (!t_.valid(type) || t_.op(type) != v.kind) type = kUnknown;  // inconsistent: print what the value says
-    }
-    if (depth > 4 * kMaxNesting) return leaf("…");
-    const TypeNode* n = (type != kUnknown && type >= 0) ? &t_.node(type) : nullptr;
-    auto ann = [&](std::string s, const char* tn) {
-      if (!o_.annotate_numbers) return leaf(std::move(s));
-      return leaf(std::move(s) + " : " + tn, true);
-    };
-    switch (op) {
-      case Op::Null: return leaf("null");
-      case Op::Bool: return leaf(v.boolean ? "true" : "false");
-      case Op::Nat: return ann(detail::group_digits(v.number.to_decimal()), "nat");
-      // int and float64 are what an unannotated literal reads back as, so they need no annotation.
-      case Op::Int: return leaf(detail::group_digits(v.number.to_decimal()));
-      case Op::Nat8: return ann(std::to_string(v.nat), "nat8");
-      case Op::Nat16: return ann(detail::group_digits(std::to_string(v.nat)), "nat16");
-      case Op::Nat32: return ann(detail::group_digits(std::to_string(v.nat)), "nat32");
-      case Op::Nat64: return ann(detail::group_digits(std::to_string(v.nat)), "nat64");
-      case Op::Int8: return ann(std::to_string(v.integer), "int8");
-      case Op::Int16: return ann(detail::group_digits(std::to_string(v.integer)), "int16");
-      case Op::Int32: return ann(detail::group_digits(std::to_string(v.integer)), "int32");
-      case Op::Int64: return ann(detail::group_digits(std::to_string(v.integer)), "int64");
-      case Op::Float32: return ann(fmt_float(v.real, true), "float32");
-      case Op::Float64: return leaf(fmt_float(v.real, false));
-      case Op::Text: return leaf(detail::quote_text(v.text));
-      case Op::Reserved: return ann("null", "reserved");
-      case Op::Empty: return leaf("null : empty", true);
-      case Op::Principal: return leaf("principal \"" + detail::principal_to_text(v.bytes) + "\"");
-      case Op::Service: return leaf("service \"" + detail::principal_to_text(v.bytes) + "\"");
-      case Op::Func:
-        return leaf("func \"" + detail::principal_to_text(v.bytes) + "\"." + detail::label_text(v.text));
-      case Op::Opt: {
-        if (v.items.empty()) return leaf("null");
-        Doc inner = value(v.items[0], n ? n->inner : kUnknown, depth + 1);
-        // `opt` takes a <val>, not an <annval>: an annotated payload needs parentheses.
-        if (inner.annotated) return leaf("opt (" + inner.text + ")");
-        return prefix("opt ", std::move(inner));
-      }
-      case Op::Vec: {
-        bool is_blob = n ? n->inner == ref(Op::Nat8) : (v.items.empty() && !v.bytes.empty());
-        if (is_blob) {
-          if (o_.blob_as_text) return leaf(blob_text(v.bytes));
-          Doc d = group("vec {", "}", ";", true);
-          for (uint8_t b : v.bytes) d.kids.push_back(ann(std::to_string(b), "nat8"));
-          return d;
-        }
-        Doc d = group("vec {", "}", ";", true);
-        for (const Value& item : v.items) d.kids.push_back(value(item, n ? n->inner : kUnknown, depth + 1));
-        return d;
-      }
-      case Op::Record: {
-        Doc d = group("record {", "}", ";", true);
-        bool tuple = !v.fields.empty();
-        for (size_t i = 0; i < v.fields.size(); ++i)
-          if (v.fields[i].id != i) tuple = false;
-        for (const FieldValue& f : v.fields) {
-          const Field* tf = find_field(n, f.id);
-          Doc fd = value(f.value, tf ? tf->type : kUnknown, depth + 1);
-          d.kids.push_back(tuple ? std::move(fd) : prefix(label(tf, f.id) + " = ", std::move(fd)));
-        }
-        return d;
-      }
-      case Op::Variant: {
-        Doc d = group("variant {", "}", ";", true);
-        if (v.fields.empty()) return d;
-        const FieldValue& f = v.fields[0];
-        const Field* tf = find_field(n, f.id);
-        if (f.value.kind == Op::Null) {
-          d.kids.push_back(leaf(label(tf, f.id)));
-        } else {
-          d.kids.push_back(prefix(label(tf, f.id) + " = ", value(f.value, tf ? tf->type : kUnknown, depth + 1)));
-        }
-        return d;
-      }
-    }
-    return leaf("?");
-  }
-
- private:
-  static const Field* find_field(const TypeNode* n, uint32_t id) {
-    if (!n) return nullptr;
-    for (const Field& f : n->fields)
-      if (f.id == id) return &f;
-    return nullptr;
-  }
-  static std::string label(const Field* tf, uint32_t id) {
-    if (tf && !tf->name.empty()) return detail::label_text(tf->name);
-    return detail::group_digits(std::to_string(id));
-  }
-
-  const TypeTable& t_;
-  const PrintOptions& o_;
-};
-
-std::string render_doc(const Doc& d, const PrintOptions& o) {
-  std::string out;
-  if (o.multiline)
-    render(d, 0, 0, out);
-  else
-    flat(d, out);
-  return out;
-}
-
 }  // namespace
 
-ic::Result<Args> parse_args(std::string_view text, const TypeTable* table, const std::vector<TypeRef>* types) {
+ic::Result<Args> parse_args(std::string_view text, const TypeTable* table, const std::vector<TypeRef>* types,
+                            const ParseOptions& opts) {
   IC_TRY(auto toks, tokenize(text));
   Cursor c(std::move(toks));
   Tree tree;
@@ -910,7 +718,9 @@ ic::Result<Args> parse_args(std::string_view text, const TypeTable* table, const
 
   Args out;
   if (!table || !types) {
-    Builder b(tree, out.table);
+    // Inferred and annotation types share the result's table (with env's types when names may be used).
+    if (opts.env) out.table = opts.env->table;
+    Builder b(tree, out.table, opts);
     for (size_t i = 0; i < nodes.size(); ++i) {
       b.path().assign(1, "argument " + std::to_string(i));
       IC_TRY(TypeRef t, b.infer(nodes[i], out.table));
@@ -932,8 +742,9 @@ ic::Result<Args> parse_args(std::string_view text, const TypeTable* table, const
                               s += (i ? ", " : "") + print_type(*table, (*types)[i]);
                             return s;
                           }() + ")");
-  TypeTable scratch;  // annotation types live here, apart from the caller's table
-  Builder b(tree, scratch);
+  // Annotation types live apart from the caller's table.
+  TypeTable scratch = opts.env ? opts.env->table : TypeTable{};
+  Builder b(tree, scratch, opts);
   for (size_t i = 0; i < types->size(); ++i) {
     TypeRef t = (*types)[i];
     if (!table->valid(t)) return ic::make_error(ic::Errc::internal, "invalid type reference " + std::to_string(t));
@@ -955,29 +766,23 @@ ic::Result<Args> parse_args(std::string_view text, const TypeTable* table, const
   return out;
 }
 
-ic::Result<Value> parse_value(std::string_view text, const TypeTable& table, TypeRef type) {
+ic::Result<Args> parse_args(std::string_view text, const DidFile& env, const std::vector<TypeRef>* types,
+                            const ParseOptions& opts) {
+  ParseOptions o = opts;
+  o.env = &env;
+  return parse_args(text, &env.table, types, o);
+}
+
+ic::Result<Value> parse_value(std::string_view text, const TypeTable& table, TypeRef type, const ParseOptions& opts) {
   IC_TRY(auto toks, tokenize(text));
   Cursor c(std::move(toks));
   Tree tree;
   ValueParser p(c, tree);
   IC_TRY(int node, p.annval(0));
   if (!c.at(Tok::End)) return c.unexpected("end of input after the value");
-  TypeTable scratch;
-  Builder b(tree, scratch);
+  TypeTable scratch = opts.env ? opts.env->table : TypeTable{};
+  Builder b(tree, scratch, opts);
   return b.check(node, table, type);
-}
-
-std::string print_args(const Args& args, const PrintOptions& opts) {
-  ValuePrinter p(args.table, opts);
-  Doc d = group("(", ")", ",", false);
-  for (size_t i = 0; i < args.values.size(); ++i)
-    d.kids.push_back(p.value(args.values[i], i < args.types.size() ? args.types[i] : kUnknown));
-  return render_doc(d, opts);
-}
-
-std::string print_value(const TypeTable& table, TypeRef type, const Value& v, const PrintOptions& opts) {
-  ValuePrinter p(table, opts);
-  return render_doc(p.value(v, type), opts);
 }
 
 }  // namespace candid::text
