@@ -91,3 +91,168 @@ int run_selected(CLI::App& app) {
 }
 
 }  // namespace cli
+
+// ---------------------------------------------------------------------------------------------------------
+// Global options, networks, identities (DESIGN.md "Options defined once").
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "agent/agent.h"
+#include "agent/identity_store.h"
+
+namespace cli {
+
+void Context::add_global_options(CLI::App& app, int& quiet, int& verbose) {
+  app.add_flag("--json", json, "Print one JSON document on stdout");
+  app.add_flag("-q,--quiet", quiet, "Only results and errors");
+  app.add_flag("-v,--verbose", verbose, "More detail on stderr (repeat for more)");
+  const char* group = "Network and identity";
+  app.add_option("--network", global.network, "ic, local (default) or a URL such as http://127.0.0.1:4943")
+      ->envname("HUBCTL_NETWORK")
+      ->group(group);
+  app.add_option("--root-key", global.root_key,
+                 "Root key to trust: ic (mainnet's, embedded), fetch (from the replica; local networks only "
+                 "unless given), or the key in hex")
+      ->group(group);
+  app.add_option("--identity", global.identity, "dfx identity to sign with (anonymous for read-only commands)")
+      ->envname("HUBCTL_IDENTITY")
+      ->group(group);
+  app.add_option("--pem", global.pem, "PEM private key file to sign with (Ed25519, secp256k1, P-256)")->group(group);
+  app.add_option("--password-file", global.password_file, "File holding the password of an encrypted PEM key")
+      ->group(group);
+}
+
+ic::Result<ic::Bytes> Context::offline_root_key() const {
+  if (global.root_key.empty() || global.root_key == "ic" || global.root_key == "mainnet") return agent::mainnet_root_key();
+  if (global.root_key == "fetch")
+    return ic::make_error(ic::Errc::invalid_input, "--root-key fetch needs a network, and this check is offline",
+                          "give the key: --root-key ic or --root-key HEX");
+  return agent::parse_root_key_hex(global.root_key);
+}
+
+ic::Result<Network> Context::network() const {
+  Network n;
+  std::string spec = global.network.empty() ? "local" : global.network;
+  if (spec == "ic") {
+    n = {"ic", "https://icp-api.io", true, agent::mainnet_root_key(), "embedded", false};
+  } else if (spec == "local") {
+    n = {"local", "http://127.0.0.1:4943", false, {}, "fetched", true};
+  } else if (spec.rfind("http://", 0) == 0 || spec.rfind("https://", 0) == 0) {
+    n.url = spec;
+    while (n.url.size() > 8 && n.url.back() == '/') n.url.pop_back();
+    std::string host = n.url.substr(n.url.find("://") + 3);
+    host = host.substr(0, host.find('/'));
+    for (char& c : host)
+      if (c == ':' || c == '[' || c == ']') c = '_';
+    n.name = host;
+    n.fetch_root_key = agent::is_loopback_url(n.url);
+    n.root_key_source = "fetched";
+  } else {
+    return ic::make_error(ic::Errc::invalid_input, "unknown network \"" + spec + "\"",
+                          "use ic, local, or a URL such as https://icp-api.io or http://127.0.0.1:4943");
+  }
+  const std::string& rk = global.root_key;
+  if (rk == "ic" || rk == "mainnet") {
+    n.root_key = agent::mainnet_root_key();
+    n.root_key_source = "embedded";
+    n.fetch_root_key = false;
+  } else if (rk == "fetch") {
+    if (n.mainnet)
+      return ic::make_error(ic::Errc::invalid_input, "--root-key fetch is refused for the ic network",
+                            "mainnet's root key is embedded; a fetched one could come from anybody on the path");
+    n.fetch_root_key = true;
+    n.root_key_source = "fetched";
+  } else if (!rk.empty()) {
+    IC_TRY(n.root_key, agent::parse_root_key_hex(rk));
+    n.root_key_source = "argument";
+    n.fetch_root_key = false;
+  } else if (!n.mainnet && !n.fetch_root_key) {
+    return ic::make_error(ic::Errc::invalid_input, "the network " + n.url + " needs --root-key",
+                          "--root-key ic if it is mainnet (e.g. https://icp0.io), --root-key HEX for another network, "
+                          "or --root-key fetch to trust whatever key it publishes");
+  }
+  return n;
+}
+
+ic::Result<std::string> Context::password(const std::string& what) const {
+  if (!global.password_file.empty()) {
+    std::ifstream f(global.password_file, std::ios::binary);
+    if (!f) return ic::make_error(ic::Errc::io, "cannot open the password file " + global.password_file);
+    std::string pw;
+    std::getline(f, pw);
+    while (!pw.empty() && (pw.back() == '\r' || pw.back() == '\n')) pw.pop_back();
+    return pw;
+  }
+  FILE* tty = std::fopen("/dev/tty", "r+");
+  if (!tty || !isatty(fileno(tty))) {
+    if (tty) std::fclose(tty);
+    return ic::make_error(ic::Errc::invalid_input, what + " is encrypted and there is no terminal to ask for its password",
+                          "give it with --password-file FILE");
+  }
+  std::fprintf(tty, "Password for %s: ", what.c_str());
+  std::fflush(tty);
+  termios old{}, quiet{};
+  bool restore = tcgetattr(fileno(tty), &old) == 0;
+  if (restore) {
+    quiet = old;
+    quiet.c_lflag &= ~tcflag_t(ECHO);
+    tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+  }
+  char buf[1024];
+  std::string pw = std::fgets(buf, sizeof buf, tty) ? buf : "";
+  if (restore) tcsetattr(fileno(tty), TCSAFLUSH, &old);
+  std::fprintf(tty, "\n");
+  std::fclose(tty);
+  while (!pw.empty() && (pw.back() == '\r' || pw.back() == '\n')) pw.pop_back();
+  return pw;
+}
+
+ic::Result<std::shared_ptr<agent::Identity>> Context::identity(bool needs_key) const {
+  if (!global.pem.empty()) {
+    std::string file = global.pem;
+    return agent::identity_from_pem_file(file, [this, file] { return password(file); });
+  }
+  if (!global.identity.empty() && global.identity == "anonymous") return agent::anonymous_identity();
+  if (global.identity.empty() && !needs_key) return agent::anonymous_identity();
+  IC_TRY(auto store, agent::IdentityStore::from_environment());
+  std::string name = global.identity;
+  if (name.empty()) {
+    IC_TRY(name, store.default_name());
+  }
+  if (name == "anonymous") return agent::anonymous_identity();
+  if (!store.exists(name) && name == "default" && global.identity.empty()) {
+    IC_CHECK(store.create("default"));
+    warn("created a new plaintext identity `default` in " + (store.root() / "identity" / "default").string() +
+         " (as dfx does): back up identity.pem; it controls what you deploy");
+  }
+  return store.load(name, [this, name] { return password("identity " + name); });
+}
+
+ic::Result<std::unique_ptr<agent::Agent>> Context::make_agent(bool needs_key, Network* resolved) const {
+  IC_TRY(Network net, network());
+  agent::AgentOptions o;
+  o.url = net.url;
+  IC_TRY(o.identity, identity(needs_key));
+  o.root_key = net.root_key;
+  if (verbosity > 0) o.log = [this](const std::string& line) { note(line); };
+  auto a = std::make_unique<agent::Agent>(std::move(o));
+  if (net.fetch_root_key) {
+    auto key = a->fetch_root_key();
+    if (!key) return std::move(key).take_error().context("fetching the root key of " + net.url);
+    net.root_key = *key;
+    net.root_key_source = "fetched";
+    if (net.name != "local" && !agent::is_loopback_url(net.url))
+      warn("trusting the root key " + net.url + " published (trust on first use): pin it with --root-key " +
+           ic::to_hex(*key));
+    else if (verbosity > 0)
+      note("root key fetched from " + net.url + " (local network)");
+  }
+  if (resolved) *resolved = std::move(net);
+  return a;
+}
+
+}  // namespace cli

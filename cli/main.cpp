@@ -13,14 +13,17 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   app.fallthrough();
 
-  // Global options (DESIGN.md "Options defined once"); later commands read more of them.
-  app.add_flag("--json", ctx.json, "Print one JSON document on stdout");
+  // Global options (DESIGN.md "Options defined once"), defined in context.cpp.
   int quiet = 0, verbose = 0;
-  app.add_flag("-q,--quiet", quiet, "Only results and errors");
-  app.add_flag("-v,--verbose", verbose, "More detail on stderr (repeat for more)");
+  ctx.add_global_options(app, quiet, verbose);
 
   cli::add_candid_commands(app, ctx);
   cli::add_principal_command(app, ctx);
+  cli::add_status_command(app, ctx);
+  cli::add_canister_commands(app, ctx);
+  cli::add_call_commands(app, ctx);
+  cli::add_identity_commands(app, ctx);
+  cli::add_certificate_commands(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -7,6 +7,11 @@
 namespace cli {
 
 void add_candid_commands(CLI::App& app, Context& ctx);     // candid encode | decode
-void add_principal_command(CLI::App& app, Context& ctx);   // principal
+void add_principal_command(CLI::App& app, Context& ctx);   // principal [--pem FILE]
+void add_status_command(CLI::App& app, Context& ctx);      // status
+void add_canister_commands(CLI::App& app, Context& ctx);   // canister info
+void add_call_commands(CLI::App& app, Context& ctx);       // call | query
+void add_identity_commands(CLI::App& app, Context& ctx);   // identity list | new | use | whoami | import
+void add_certificate_commands(CLI::App& app, Context& ctx);  // certificate verify
 
 }  // namespace cli

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "agent/identity.h"
 #include "commands/commands.h"
 #include "ic/bytes.h"
 #include "ic/principal.h"
@@ -49,8 +50,17 @@ void add_principal_command(CLI::App& app, Context& ctx) {
       "Examples:\n"
       "  hubctl principal ryjl3-tyaaa-aaaaa-aaaba-cai      # hex and class of a text id\n"
       "  hubctl principal 0x00000000000000020101          # text of raw bytes\n"
-      "  hubctl principal --der 302a300506032b6570032100…  # self-authenticating id of a key");
+      "  hubctl principal --der 302a300506032b6570032100…  # self-authenticating id of a key\n"
+      "  hubctl principal --pem identity.pem               # the principal a PEM key signs as");
   set_runner(cmd, [&ctx]() -> int {
+    // --pem is the global option (cli/context.h): the principal of the key in that file.
+    if (!ctx.global.pem.empty()) {
+      if (!id.empty() || !der_hex.empty() || !der_file.empty())
+        return ctx.fail(ic::make_error(ic::Errc::invalid_input, "give one of ID, --der, --der-file or --pem"), kUsage);
+      auto ident = ctx.identity(true);
+      if (!ident) return ctx.fail(ident.error());
+      return show(ctx, (*ident)->sender());
+    }
     if (!der_hex.empty() || !der_file.empty()) {
       if (!id.empty())
         return ctx.fail(ic::make_error(ic::Errc::invalid_input, "give either ID or a DER key, not both"));
@@ -65,7 +75,7 @@ void add_principal_command(CLI::App& app, Context& ctx) {
     }
     if (id.empty())
       return ctx.fail(ic::make_error(ic::Errc::invalid_input, "no principal given",
-                                     "pass a principal as text or hex, or --der HEX for a public key"),
+                                     "pass a principal as text or hex, --der HEX for a public key, or --pem FILE"),
                       kUsage);
     // Text first: every valid text form has dashes, which hex never has.
     auto p = ic::Principal::from_text(id);
