@@ -15,6 +15,7 @@
 #include "agent/certificate.h"
 #include "agent/clock.h"
 #include "fake_replica.h"
+#include "support/process.h"
 #include "support/test_data.h"
 
 namespace fs = std::filesystem;
@@ -29,31 +30,10 @@ struct Run {
   nlohmann::json json() const { return nlohmann::json::parse(out); }
 };
 
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += (c == '\'') ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
 Run hubctl(std::vector<std::string> args) {
-  char errfile[] = "/tmp/hubctl-cli-err-XXXXXX";
-  int fd = mkstemp(errfile);
-  close(fd);
-  std::string cmd = HUBCTL_BIN;
-  for (auto& a : args) cmd += " " + quote(a);
-  cmd += " 2>" + std::string(errfile);
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p);
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
-  std::ifstream ef(errfile);
-  std::string err((std::istreambuf_iterator<char>(ef)), {});
-  std::remove(errfile);
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, err};
+  auto r = testproc::hubctl(std::move(args));
+  REQUIRE(r.code >= 0);
+  return {r.code, r.out, r.err};
 }
 
 std::string cert(const std::string& name) { return testdata::path("certificates/" + name); }

@@ -1,11 +1,9 @@
 // Runs build/hubctl as a user would and checks what it prints and how it exits.
-#include <sys/wait.h>
-
-#include <array>
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
+
+#include "support/process.h"
 
 namespace {
 
@@ -14,28 +12,16 @@ struct Run {
   std::string out;
 };
 
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += (c == '\'') ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-// Runs hubctl with the arguments (each shell-quoted); stderr is discarded unless asked for.
+// Runs hubctl; stderr is dropped unless `merge_stderr` (then appended after stdout).
 Run hubctl(std::initializer_list<std::string> args, bool merge_stderr = false, const std::string& stdin_text = "") {
-  std::string cmd;
-  if (!stdin_text.empty()) cmd += "printf '%s' " + quote(stdin_text) + " | ";
-  cmd += HUBCTL_BIN;
-  for (auto& a : args) cmd += " " + quote(a);
-  cmd += merge_stderr ? " 2>&1" : " 2>/dev/null";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p);
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
+  testproc::Options opts;
+  opts.stdin_text = stdin_text;
+  auto r = testproc::hubctl(std::vector<std::string>(args), opts);
+  REQUIRE(r.code >= 0);
+  std::string out = r.out;
+  if (merge_stderr && !r.err.empty()) out += (out.empty() ? "" : "\n") + r.err;
   while (!out.empty() && out.back() == '\n') out.pop_back();
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return {r.code, out};
 }
 
 }  // namespace
