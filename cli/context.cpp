@@ -103,6 +103,7 @@ int run_selected(CLI::App& app) {
 
 #include "agent/agent.h"
 #include "agent/identity_store.h"
+#include "hub/files.h"
 
 namespace cli {
 
@@ -124,6 +125,48 @@ void Context::add_global_options(CLI::App& app, int& quiet, int& verbose) {
   app.add_option("--pem", global.pem, "PEM private key file to sign with (Ed25519, secp256k1, P-256)")->group(group);
   app.add_option("--password-file", global.password_file, "File holding the password of an encrypted PEM key")
       ->group(group);
+  app.add_option("--state", global.state,
+                 "State file with the suite's canister ids (default ~/.config/hubctl/<network>.json)")
+      ->envname("HUBCTL_STATE")
+      ->group(group);
+}
+
+ic::Result<std::string> Context::state_path() const {
+  if (!global.state.empty()) return global.state;
+  IC_TRY(Network net, network());
+  IC_TRY(auto p, hub::default_state_path(net.name));
+  return p.string();
+}
+
+ic::Result<ic::Principal> Context::resolve_canister(const std::string& name_or_id, std::string* suite_name) const {
+  auto as_id = ic::Principal::from_text(name_or_id);
+  bool looks_like_name = !name_or_id.empty() && name_or_id.find('-') == std::string::npos;
+  if (as_id && !looks_like_name) {
+    // A principal: note its suite name when the state file lists it (best effort, never an error).
+    if (suite_name) {
+      if (auto path = state_path())
+        if (auto st = hub::load_state_file(*path); st && *st)
+          for (auto& [n, id] : (*st)->canisters)
+            if (id == *as_id) *suite_name = n;
+    }
+    return *as_id;
+  }
+  IC_TRY(std::string path, state_path());
+  IC_TRY(auto st, hub::load_state_file(path));
+  if (!st)
+    return ic::make_error(ic::Errc::invalid_input,
+                          "\"" + name_or_id + "\" is not a principal, and there is no state file " + path,
+                          "give the canister id, run `hubctl deploy` first, or name the file with --state");
+  auto it = st->canisters.find(name_or_id);
+  if (it == st->canisters.end()) {
+    std::string known;
+    for (auto& [n, _] : st->canisters) known += (known.empty() ? "" : ", ") + n;
+    return ic::make_error(ic::Errc::invalid_input,
+                          "\"" + name_or_id + "\" is neither a principal nor a canister in " + path,
+                          known.empty() ? "the state file lists no canisters" : "known names: " + known);
+  }
+  if (suite_name) *suite_name = it->first;
+  return it->second;
 }
 
 ic::Result<ic::Bytes> Context::offline_root_key() const {

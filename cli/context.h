@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ic/bytes.h"
+#include "ic/principal.h"
 #include "ic/result.h"
 
 namespace agent {
@@ -27,6 +28,7 @@ struct GlobalOptions {
   std::string identity;       // --identity NAME (HUBCTL_IDENTITY)
   std::string pem;            // --pem FILE
   std::string password_file;  // --password-file FILE (encrypted PEM keys)
+  std::string state;          // --state FILE (canister ids of this network)
 };
 
 // A resolved --network: URL and the root key certificates are checked against.
@@ -58,6 +60,12 @@ struct Context {
   ic::Result<std::shared_ptr<agent::Identity>> identity(bool needs_key) const;
   // An agent for network() and identity(needs_key), with the root key fetched when that is the rule.
   ic::Result<std::unique_ptr<agent::Agent>> make_agent(bool needs_key, Network* resolved = nullptr) const;
+  // --state, else ${XDG_CONFIG_HOME:-~/.config}/hubctl/<network name>.json.
+  ic::Result<std::string> state_path() const;
+  // A canister given as a principal, or by the name `hubctl deploy` recorded in the state file
+  // (staking_hub, learning_content, icrc1_ledger). `suite_name` receives the suite name when known
+  // (a name, or a principal the state file lists), so its embedded interface can type the call.
+  ic::Result<ic::Principal> resolve_canister(const std::string& name_or_id, std::string* suite_name = nullptr) const;
   // Password of an encrypted PEM: --password-file, else a prompt on the terminal, else an error.
   ic::Result<std::string> password(const std::string& what) const;
 

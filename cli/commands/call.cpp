@@ -9,6 +9,7 @@
 #include "candid/text/text.h"
 #include "candid_json.h"
 #include "commands/commands.h"
+#include "hub/interfaces.h"
 
 namespace cli {
 namespace {
@@ -28,7 +29,8 @@ std::optional<ic::Principal> management_target(const candid::Args& a) {
 }
 
 int run(Context& ctx, const CallOptions& o, bool update) {
-  auto canister = ic::Principal::from_text(o.canister);
+  std::string suite_name;
+  auto canister = ctx.resolve_canister(o.canister, &suite_name);
   if (!canister) return ctx.fail(canister.error(), kUsage);
   if (o.output != "candid" && o.output != "hex")
     return ctx.fail(ic::make_error(ic::Errc::invalid_input, "--output is candid or hex"), kUsage);
@@ -46,6 +48,14 @@ int run(Context& ctx, const CallOptions& o, bool update) {
     if (!f) return ctx.fail(f.error(), kUsage);
     func = *f;
     if (update && func->is_query()) ctx.note("note: " + o.method + " is a query method; `hubctl query` is faster");
+  } else if (!suite_name.empty()) {
+    // A suite canister: its interface is built into hubctl.
+    if (auto d = hub::suite_interface(suite_name)) {
+      did = **d;
+      auto f = did.method(o.method);
+      if (!f) return ctx.fail(f.error(), kUsage);
+      func = *f;
+    }
   }
   std::vector<std::string> warnings;
   candid::text::ParseOptions popts;
@@ -136,7 +146,7 @@ void add(CLI::App& app, Context& ctx, bool update) {
   auto* cmd = app.add_subcommand(update ? "call" : "query",
                                  update ? "Call a canister method (update): the reply is certified by the subnet"
                                         : "Query a canister method: the reply is signed by a node and checked");
-  cmd->add_option("CANISTER", o.canister, "Canister id")->required();
+  cmd->add_option("CANISTER", o.canister, "Canister id, or a name from the state file (staking_hub, learning_content, icrc1_ledger)")->required();
   cmd->add_option("METHOD", o.method, "Method name")->required();
   cmd->add_option("ARGS", o.args, "Arguments in Candid text, e.g. '(42 : nat, \"hi\")' (default ()); - reads stdin");
   cmd->add_option("--did", o.did, "A .did file: the method's argument and result types")->check(CLI::ExistingFile);

@@ -12,7 +12,7 @@ void add_canister_commands(CLI::App& app, Context& ctx) {
   canister->require_subcommand(1);
   static std::string id;
   auto* info = canister->add_subcommand("info", "Certified module hash and controllers of a canister");
-  info->add_option("ID", id, "Canister id, e.g. ryjl3-tyaaa-aaaaa-aaaba-cai")->required();
+  info->add_option("ID", id, "Canister id (e.g. ryjl3-tyaaa-aaaaa-aaaba-cai) or a name from the state file (staking_hub, …)")->required();
   info->footer(
       "Prints the controllers (sorted) and the module hash (0x… or None for an empty canister), read from\n"
       "the subnet's certified state and verified against the root key.\n"
@@ -20,7 +20,7 @@ void add_canister_commands(CLI::App& app, Context& ctx) {
       "  hubctl --network ic canister info ryjl3-tyaaa-aaaaa-aaaba-cai\n"
       "  hubctl canister info bkyz2-fmaaa-aaaaa-qaaaq-cai --json");
   set_runner(info, [&ctx]() -> int {
-    auto p = ic::Principal::from_text(id);
+    auto p = ctx.resolve_canister(id);
     if (!p) return ctx.fail(p.error(), kUsage);
     Network net;
     auto agent = ctx.make_agent(false, &net);

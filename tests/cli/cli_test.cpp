@@ -1,5 +1,7 @@
 // Runs build/hubctl as a user would and checks what it prints and how it exits.
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -147,4 +149,28 @@ TEST_CASE("candid decode prints didc's notation") {
   CHECK(hubctl({"candid", "decode", "4449444c00017f"}).out == "(null : null)");
   auto j = hubctl({"--json", "candid", "decode", "4449444c00017d2a"});
   CHECK(nlohmann::json::parse(j.out)["text"] == "(42 : nat)");
+}
+
+TEST_CASE("canister names resolve through the state file") {
+  char tmpl[] = "/tmp/hubctl-state-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string state = dir + "/suite.json";
+  {
+    std::ofstream f(state);
+    f << R"({"schema_version": 1, "network": "local", "canisters": {"staking_hub": "bkyz2-fmaaa-aaaaa-qaaaq-cai"}})";
+  }
+  testproc::Options env;
+  env.env["DFX_CONFIG_ROOT"] = dir;
+  env.env["XDG_CONFIG_HOME"] = dir + "/config";
+  // --dry-run signs offline; the effective canister id shows the name was resolved.
+  auto ok = testproc::hubctl({"--state", state, "query", "staking_hub", "get_global_stats", "--dry-run", "--json"}, env);
+  REQUIRE(ok.code == 0);
+  CHECK(nlohmann::json::parse(ok.out)["effective_canister_id"] == "bkyz2-fmaaa-aaaaa-qaaaq-cai");
+  auto unknown = testproc::hubctl({"--state", state, "query", "stakinghub", "m", "--dry-run"}, env);
+  CHECK(unknown.code == 3);
+  CHECK(unknown.err.find("known names: staking_hub") != std::string::npos);
+  auto nofile = testproc::hubctl({"canister", "info", "staking_hub"}, env);
+  CHECK(nofile.code == 3);
+  CHECK(nofile.err.find("no state file " + dir + "/config/hubctl/local.json") != std::string::npos);
+  std::filesystem::remove_all(dir);
 }
