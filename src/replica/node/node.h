@@ -25,6 +25,8 @@
 
 namespace replica {
 
+class WasmRuntime;  // runtime.h
+
 using Cycles = unsigned __int128;
 
 // Instruction limits and sizes, mainnet defaults (ic-protocol.md §6.3, anchors C1/C2); tests set small ones.
@@ -53,6 +55,8 @@ struct NodeConfig {
   std::chrono::milliseconds idle_round_interval{500};
   std::function<uint64_t()> clock;        // ns since epoch; default: system clock (tests inject one)
   bool fsync = true;
+  // The wasm engine. Null: the real one (replica_exec, runtime.h exec_runtime()); unit tests inject a fake.
+  std::shared_ptr<WasmRuntime> runtime;
 };
 
 // A call that passed envelope validation (signature, expiry window, sender, size limits).
@@ -138,6 +142,8 @@ class Node {
   bool canister_exists(const ic::Principal& id) const;
   // Controllers of a canister (icp:private metadata may be read only by them).
   std::optional<std::vector<ic::Principal>> controllers(const ic::Principal& id) const;
+  // Whether /canister/<id>/metadata/<name> comes from an `icp:private` section (readable by controllers only).
+  bool is_private_metadata(const ic::Principal& id, const std::string& name) const;
 
   // --test-admin only (Errc::unsupported otherwise): replace a canister's controllers, committed in
   // the next round (returns after it is durable).
