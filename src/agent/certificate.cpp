@@ -66,6 +66,7 @@ ic::Result<Certificate> Certificate::decode(ic::ByteView bytes) {
   const Value* sig = m.get("signature");
   if (!tree || !sig || !sig->as_bytes()) return decode_error("`tree` or `signature` missing");
   Certificate c;
+  c.raw_.assign(bytes.begin(), bytes.end());
   auto t = ic::HashTree::from_cbor(*tree);
   if (!t) return decode_error("tree: " + t.error().message);
   c.tree_ = std::move(*t);

@@ -37,6 +37,8 @@ class Certificate {
   const Certificate* delegation() const { return delegation_cert_.get(); }
 
   ic::Hash256 root_hash() const { return tree_.digest(); }
+  // The CBOR bytes it was decoded from (kept as evidence: audits save what they verified).
+  const ic::Bytes& raw() const { return raw_; }
   ic::LookupResult lookup(const ic::Path& path) const { return tree_.lookup_path(path); }
   // /time (LEB128 nanoseconds).
   ic::Result<uint64_t> time() const;
@@ -44,6 +46,7 @@ class Certificate {
  private:
   ic::HashTree tree_;
   ic::Bytes signature_;
+  ic::Bytes raw_;
   ic::Principal delegation_subnet_;
   std::shared_ptr<const Certificate> delegation_cert_;
 };
