@@ -99,6 +99,7 @@ int run_selected(CLI::App& app) {
 #include <unistd.h>
 
 #include <cstdlib>
+#include <mutex>
 #include <fstream>
 
 #include "agent/agent.h"
@@ -125,10 +126,53 @@ void Context::add_global_options(CLI::App& app, int& quiet, int& verbose) {
   app.add_option("--pem", global.pem, "PEM private key file to sign with (Ed25519, secp256k1, P-256)")->group(group);
   app.add_option("--password-file", global.password_file, "File holding the password of an encrypted PEM key")
       ->group(group);
+  app.add_option("--hub", global.hub, "The suite's staking_hub (read-only commands find every other canister from it)")
+      ->envname("HUBCTL_HUB")
+      ->group(group);
   app.add_option("--state", global.state,
                  "State file with the suite's canister ids (default ~/.config/hubctl/<network>.json)")
       ->envname("HUBCTL_STATE")
       ->group(group);
+}
+
+ic::Result<ic::Principal> Context::hub_id() const {
+  if (!global.hub.empty()) {
+    auto p = ic::Principal::from_text(global.hub);
+    if (!p) return ic::Error(p.error()).context("--hub");
+    return *p;
+  }
+  auto id = resolve_canister("staking_hub");
+  if (!id)
+    return ic::make_error(ic::Errc::invalid_input, "which hub? " + id.error().message,
+                          "pass --hub ID (read-only commands need nothing else), or deploy with `hubctl deploy`");
+  return *id;
+}
+
+std::function<ic::Result<std::unique_ptr<agent::Agent>>()> Context::agent_factory(bool needs_key) const {
+  struct Shared {
+    std::mutex mu;
+    bool resolved = false;
+    Network net;
+    std::shared_ptr<agent::Identity> identity;
+  };
+  auto shared = std::make_shared<Shared>();
+  return [this, shared, needs_key]() -> ic::Result<std::unique_ptr<agent::Agent>> {
+    std::lock_guard lock(shared->mu);
+    if (!shared->resolved) {
+      Network net;
+      IC_TRY(auto a, make_agent(needs_key, &net));
+      shared->net = net;
+      shared->identity = std::shared_ptr<agent::Identity>(identity(needs_key).value_or(nullptr));
+      shared->resolved = true;
+      return a;
+    }
+    agent::AgentOptions o;
+    o.url = shared->net.url;
+    o.identity = shared->identity;
+    o.root_key = shared->net.root_key;
+    if (verbosity > 0) o.log = [this](const std::string& line) { note(line); };
+    return std::make_unique<agent::Agent>(std::move(o));
+  };
 }
 
 ic::Result<std::string> Context::state_path() const {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -29,6 +30,7 @@ struct GlobalOptions {
   std::string pem;            // --pem FILE
   std::string password_file;  // --password-file FILE (encrypted PEM keys)
   std::string state;          // --state FILE (canister ids of this network)
+  std::string hub;            // --hub ID (read-only commands discover the rest from the hub)
 };
 
 // A resolved --network: URL and the root key certificates are checked against.
@@ -66,6 +68,11 @@ struct Context {
   // (staking_hub, learning_content, icrc1_ledger). `suite_name` receives the suite name when known
   // (a name, or a principal the state file lists), so its embedded interface can type the call.
   ic::Result<ic::Principal> resolve_canister(const std::string& name_or_id, std::string* suite_name = nullptr) const;
+  // --hub, else the state file's staking_hub.
+  ic::Result<ic::Principal> hub_id() const;
+  // Makes agents for worker threads (one per thread): the network and root key are resolved once, by the
+  // first call (a fetched root key is fetched once).
+  std::function<ic::Result<std::unique_ptr<agent::Agent>>()> agent_factory(bool needs_key) const;
   // Password of an encrypted PEM: --password-file, else a prompt on the terminal, else an error.
   ic::Result<std::string> password(const std::string& what) const;
 

@@ -14,6 +14,7 @@ void add_call_commands(CLI::App& app, Context& ctx);       // call | query
 void add_identity_commands(CLI::App& app, Context& ctx);   // identity list | new | use | whoami | import
 void add_certificate_commands(CLI::App& app, Context& ctx);  // certificate verify
 void add_completion_commands(CLI::App& app, Context& ctx);   // completions bash|zsh|fish
+void add_shards_command(CLI::App& app, Context& ctx);        // shards [--watch]
 // `hubctl __complete [--] WORDS...` (what the completion scripts run): candidates, one per line.
 int complete_main(CLI::App& app, int argc, char** argv);
 
