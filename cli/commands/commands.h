@@ -15,6 +15,7 @@ void add_identity_commands(CLI::App& app, Context& ctx);   // identity list | ne
 void add_certificate_commands(CLI::App& app, Context& ctx);  // certificate verify
 void add_completion_commands(CLI::App& app, Context& ctx);   // completions bash|zsh|fish
 void add_shards_command(CLI::App& app, Context& ctx);        // shards [--watch]
+void add_audit_command(CLI::App& app, Context& ctx);         // audit [--evidence DIR | --verify-evidence DIR]
 // `hubctl __complete [--] WORDS...` (what the completion scripts run): candidates, one per line.
 int complete_main(CLI::App& app, int argc, char** argv);
 
