@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   cli::add_completion_commands(app, ctx);
   cli::add_shards_command(app, ctx);
   cli::add_audit_command(app, ctx);
+  cli::add_verify_command(app, ctx);
+  cli::add_ensure_capacity_command(app, ctx);
 
   if (argc >= 2 && std::string(argv[1]) == "__complete") return cli::complete_main(app, argc, argv);
   try {

@@ -16,6 +16,8 @@ void add_certificate_commands(CLI::App& app, Context& ctx);  // certificate veri
 void add_completion_commands(CLI::App& app, Context& ctx);   // completions bash|zsh|fish
 void add_shards_command(CLI::App& app, Context& ctx);        // shards [--watch]
 void add_audit_command(CLI::App& app, Context& ctx);         // audit [--evidence DIR | --verify-evidence DIR]
+void add_verify_command(CLI::App& app, Context& ctx);        // verify
+void add_ensure_capacity_command(CLI::App& app, Context& ctx);  // ensure-capacity
 // `hubctl __complete [--] WORDS...` (what the completion scripts run): candidates, one per line.
 int complete_main(CLI::App& app, int argc, char** argv);
 
