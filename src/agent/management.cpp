@@ -41,6 +41,9 @@ service : {
     sender_canister_version : opt nat64 }) -> ();
   start_canister : (record { canister_id : canister_id }) -> ();
   stop_canister : (record { canister_id : canister_id }) -> ();
+  provisional_create_canister_with_cycles : (record { amount : opt nat; settings : opt canister_settings;
+    specified_id : opt canister_id; sender_canister_version : opt nat64 }) -> (record { canister_id : canister_id });
+  provisional_top_up_canister : (record { canister_id : canister_id; amount : nat }) -> ();
 }
 )";
 
@@ -205,6 +208,32 @@ ic::Status install_code(Agent& agent, const ic::Principal& canister, ic::ByteVie
        " chunks on " + canister.to_text());
   IC_TRY(auto r, management_call(agent, canister, "install_chunked_code", a));
   return simple(agent, canister, "clear_chunk_store");
+}
+
+ic::Result<ic::Principal> provisional_create_canister(Agent& agent, const ic::BigNat& cycles,
+                                                      const std::vector<ic::Principal>& controllers,
+                                                      const std::optional<ic::Principal>& specified_id,
+                                                      const ic::Principal& effective_canister) {
+  std::string ctl = "opt record { controllers = opt vec { ";
+  for (auto& p : controllers) ctl += principal_text(p) + "; ";
+  ctl += "} }";
+  IC_TRY(auto a, parse_arg("provisional_create_canister_with_cycles",
+                           "(record { amount = opt (" + cycles.to_decimal() + " : nat); settings = " + ctl +
+                               "; specified_id = " + (specified_id ? "opt " + principal_text(*specified_id) : "null") +
+                               " })"));
+  // §5.1: any effective canister id inside the subnet's ranges routes a provisional create.
+  ic::Principal ecid = specified_id ? *specified_id : effective_canister;
+  IC_TRY(candid::Args r, management_call(agent, ecid, "provisional_create_canister_with_cycles", a));
+  const candid::Value* id = r.values.empty() ? nullptr : r.values[0].field(std::string_view("canister_id"));
+  if (!id) return ic::make_error(ic::Errc::decode, "provisional_create_canister_with_cycles: no canister_id in the reply");
+  return ic::Principal::from_bytes(id->bytes);
+}
+
+ic::Status provisional_top_up(Agent& agent, const ic::Principal& canister, const ic::BigNat& cycles) {
+  IC_TRY(auto a, parse_arg("provisional_top_up_canister", "(record { canister_id = " + principal_text(canister) +
+                                                             "; amount = " + cycles.to_decimal() + " : nat })"));
+  IC_TRY(auto r, management_call(agent, canister, "provisional_top_up_canister", a));
+  return {};
 }
 
 ic::Status update_settings(Agent& agent, const ic::Principal& canister, const CanisterSettings& s) {

@@ -57,6 +57,15 @@ struct CanisterSettings {
   std::optional<std::string> log_visibility;  // "controllers" or "public"
 };
 ic::Status update_settings(Agent& agent, const ic::Principal& canister, const CanisterSettings& settings);
+
+// Development networks only (mainnet refuses it; there canisters come from the cycles ledger or CMC and are
+// given to hubctl with --canister-id): a new canister with `cycles` and these controllers. `effective_canister`
+// routes the call (ic-protocol.md §5.1: any id inside the subnet's ranges).
+ic::Result<ic::Principal> provisional_create_canister(Agent& agent, const ic::BigNat& cycles,
+                                                      const std::vector<ic::Principal>& controllers,
+                                                      const std::optional<ic::Principal>& specified_id,
+                                                      const ic::Principal& effective_canister);
+ic::Status provisional_top_up(Agent& agent, const ic::Principal& canister, const ic::BigNat& cycles);
 ic::Status start_canister(Agent& agent, const ic::Principal& canister);
 ic::Status stop_canister(Agent& agent, const ic::Principal& canister);
 
