@@ -1,6 +1,7 @@
 #include "agent/transport.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <mutex>
@@ -56,16 +57,61 @@ bool retryable_curl(CURLcode c) {
   }
 }
 
+// libcurl is loaded when the first transport is made, not at program start: with its dependencies (Kerberos,
+// LDAP, SSH, RTMP, ...) linking it costs every hubctl invocation ~5 ms and ~7 MiB of memory, also for commands
+// that never open a connection (BENCHMARKS.md, start-up). Only these functions are used.
+struct CurlApi {
+  CURLcode (*global_init)(long);
+  CURL* (*easy_init)();
+  void (*easy_cleanup)(CURL*);
+  void (*easy_reset)(CURL*);
+  CURLcode (*easy_setopt)(CURL*, CURLoption, ...);
+  CURLcode (*easy_perform)(CURL*);
+  CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...);
+  const char* (*easy_strerror)(CURLcode);
+  curl_slist* (*slist_append)(curl_slist*, const char*);
+  void (*slist_free_all)(curl_slist*);
+  std::string error;  // set when the library could not be loaded
+};
+
+const CurlApi& curl_api() {
+  static const CurlApi api = [] {
+    CurlApi a{};
+    void* h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+      a.error = std::string("cannot load libcurl.so.4 (") + dlerror() + ")";
+      return a;
+    }
+    bool ok = true;
+    auto sym = [&](auto& fn, const char* name) {
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(h, name));
+      ok = ok && fn;
+    };
+    sym(a.global_init, "curl_global_init");
+    sym(a.easy_init, "curl_easy_init");
+    sym(a.easy_cleanup, "curl_easy_cleanup");
+    sym(a.easy_reset, "curl_easy_reset");
+    sym(a.easy_setopt, "curl_easy_setopt");
+    sym(a.easy_perform, "curl_easy_perform");
+    sym(a.easy_getinfo, "curl_easy_getinfo");
+    sym(a.easy_strerror, "curl_easy_strerror");
+    sym(a.slist_append, "curl_slist_append");
+    sym(a.slist_free_all, "curl_slist_free_all");
+    if (!ok) a.error = "libcurl.so.4 lacks a function hubctl needs (is it older than 7.85?)";
+    else a.global_init(CURL_GLOBAL_DEFAULT);
+    return a;
+  }();
+  return api;
+}
+
 class CurlTransport final : public Transport {
  public:
   CurlTransport(std::string base, TransportOptions o) : base_(std::move(base)), opts_(std::move(o)) {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     while (!base_.empty() && base_.back() == '/') base_.pop_back();
     if (!opts_.sleep) opts_.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
   }
   ~CurlTransport() override {
-    if (curl_) curl_easy_cleanup(curl_);
+    if (curl_) curl_api().easy_cleanup(curl_);
   }
 
   ic::Result<HttpResponse> get(const std::string& path) override { return with_retries("GET", path, {}); }
@@ -87,47 +133,53 @@ class CurlTransport final : public Transport {
     Attempt a;
     // One easy handle for the transport's lifetime: libcurl keeps its connection open between requests
     // (HTTP/1.1 keep-alive), which saves a TCP and TLS handshake per call.
-    if (!curl_) curl_ = curl_easy_init();
+    const CurlApi& api = curl_api();
+    if (!api.error.empty()) {
+      a.code = CURLE_FAILED_INIT;
+      a.error = api.error + "; install libcurl4 (scripts/install-deps does)";
+      return a;
+    }
+    if (!curl_) curl_ = api.easy_init();
     if (!curl_) {
       a.code = CURLE_FAILED_INIT;
       a.error = "libcurl could not be initialised";
       return a;
     }
     CURL* c = curl_;
-    curl_easy_reset(c);
+    api.easy_reset(c);
     char errbuf[CURL_ERROR_SIZE] = {0};
     std::string url = base_ + path;
     Headers hdrs;
     curl_slist* list = nullptr;
-    list = curl_slist_append(list, "Accept: application/cbor");
-    if (method == "POST") list = curl_slist_append(list, "Content-Type: application/cbor");
-    list = curl_slist_append(list, "Expect:");  // no 100-continue round trip for large bodies
-    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
-    curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, long(opts_.connect_timeout.count()));
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, long(opts_.request_timeout.count()));
-    curl_easy_setopt(c, CURLOPT_USERAGENT, opts_.user_agent.c_str());
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &a.resp.body);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &hdrs);
+    list = api.slist_append(list, "Accept: application/cbor");
+    if (method == "POST") list = api.slist_append(list, "Content-Type: application/cbor");
+    list = api.slist_append(list, "Expect:");  // no 100-continue round trip for large bodies
+    api.easy_setopt(c, CURLOPT_URL, url.c_str());
+    api.easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    api.easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+    api.easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+    api.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    api.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, long(opts_.connect_timeout.count()));
+    api.easy_setopt(c, CURLOPT_TIMEOUT_MS, long(opts_.request_timeout.count()));
+    api.easy_setopt(c, CURLOPT_USERAGENT, opts_.user_agent.c_str());
+    api.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    api.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    api.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    api.easy_setopt(c, CURLOPT_WRITEDATA, &a.resp.body);
+    api.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    api.easy_setopt(c, CURLOPT_HEADERDATA, &hdrs);
     if (method == "POST") {
-      curl_easy_setopt(c, CURLOPT_POST, 1L);
-      curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.size()));
+      api.easy_setopt(c, CURLOPT_POST, 1L);
+      api.easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+      api.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.size()));
     }
-    a.code = curl_easy_perform(c);
-    curl_slist_free_all(list);
+    a.code = api.easy_perform(c);
+    api.slist_free_all(list);
     if (a.code != CURLE_OK) {
-      a.error = errbuf[0] ? errbuf : curl_easy_strerror(a.code);
+      a.error = errbuf[0] ? errbuf : api.easy_strerror(a.code);
       return a;
     }
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a.resp.status);
+    api.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a.resp.status);
     a.resp.content_type = hdrs.content_type;
     a.retry_after_s = hdrs.retry_after_s;
     return a;
