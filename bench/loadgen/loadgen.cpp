@@ -46,7 +46,7 @@ std::string outcome_of(const ic::Result<agent::Reply>& r, const char* canister, 
 int main(int argc, char** argv) {
   CLI::App app{"hubctl load generator: register users, submit quizzes and unstake through the IC HTTP interface"};
   std::string url = "http://127.0.0.1:4943", hub_text, unit, answers = "0", root_key_hex;
-  int users = 100, concurrency = 16, quizzes = 1;
+  int users = 100, concurrency = 16, quizzes = 1, retries = 60;
   uint64_t unstake = 0;
   app.add_option("--url", url, "Replica URL");
   app.add_option("--hub", hub_text, "staking_hub canister id")->required();
@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   app.add_option("--answers", answers, "Answer indices, comma separated");
   app.add_option("--quizzes", quizzes, "Submissions per user");
   app.add_option("--unstake", unstake, "Unstake this many e8s per user after the quizzes (0: none)");
+  app.add_option("--retries", retries, "Seconds a user waits for a shard with room (all full: the hub adds one)");
   app.add_option("--root-key", root_key_hex, "Root key (hex DER); fetched from loopback URLs when omitted");
   CLI11_PARSE(app, argc, argv);
 
@@ -109,24 +110,32 @@ int main(int argc, char** argv) {
         o.root_key = root_key;
         o.identity = agent::key_identity(*key);
         agent::Agent a(o);
-        auto [route, ms0] = timed("route", [&] {
-          return a.query(*hub, "get_shard_for_new_user",
-                         hub::encode_call_args("staking_hub", "get_shard_for_new_user", "()").value(), *hub);
-        });
+        // Route and register; when every shard is full the hub adds one on its timer, so wait and retry.
         std::optional<ic::Principal> shard;
-        if (route && !route->rejected)
-          if (auto d = hub::decode_reply("staking_hub", "get_shard_for_new_user", route->arg))
-            if (auto o2 = d->first().opt(); o2 && *o2)
-              if (auto p = (*o2)->principal()) shard = *p;
-        stats.record("route", ms0, shard ? "ok" : "no shard");
+        std::string out;
+        for (int attempt = 0; attempt <= retries; ++attempt) {
+          if (attempt > 0) std::this_thread::sleep_for(std::chrono::seconds(1));
+          auto [route, ms0] = timed("route", [&] {
+            return a.query(*hub, "get_shard_for_new_user",
+                           hub::encode_call_args("staking_hub", "get_shard_for_new_user", "()").value(), *hub);
+          });
+          shard.reset();
+          if (route && !route->rejected)
+            if (auto d = hub::decode_reply("staking_hub", "get_shard_for_new_user", route->arg))
+              if (auto o2 = d->first().opt(); o2 && *o2)
+                if (auto p = (*o2)->principal()) shard = *p;
+          stats.record("route", ms0, shard ? "ok" : "no shard");
+          if (!shard) continue;
+          std::string profile = "(record { email = \"user" + std::to_string(u) + "@example.org\"; name = \"User " +
+                                std::to_string(u) + "\"; education = \"bachelor\"; gender = \"other\" })";
+          auto [reg, ms1] = timed("register_user", [&] {
+            return a.call(*shard, "register_user", hub::encode_call_args("user_profile", "register_user", profile).value(), *shard);
+          });
+          out = outcome_of(reg, "user_profile", "register_user");
+          stats.record("register_user", ms1, out);
+          if (out.rfind("Err ShardFull", 0) != 0) break;
+        }
         if (!shard) continue;
-        std::string profile = "(record { email = \"user" + std::to_string(u) + "@example.org\"; name = \"User " +
-                              std::to_string(u) + "\"; education = \"bachelor\"; gender = \"other\" })";
-        auto [reg, ms1] = timed("register_user", [&] {
-          return a.call(*shard, "register_user", hub::encode_call_args("user_profile", "register_user", profile).value(), *shard);
-        });
-        std::string out = outcome_of(reg, "user_profile", "register_user");
-        stats.record("register_user", ms1, out);
         if (out != "Ok" || unit.empty()) continue;
         for (int q = 0; q < quizzes; ++q) {
           auto [sub, ms2] = timed("submit_quiz", [&] {
