@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   cli::add_audit_command(app, ctx);
   cli::add_verify_command(app, ctx);
   cli::add_deploy_command(app, ctx);
+  cli::add_content_commands(app, ctx);
   cli::add_ensure_capacity_command(app, ctx);
 
   if (argc >= 2 && std::string(argv[1]) == "__complete") return cli::complete_main(app, argc, argv);

@@ -18,6 +18,7 @@ void add_shards_command(CLI::App& app, Context& ctx);        // shards [--watch]
 void add_audit_command(CLI::App& app, Context& ctx);         // audit [--evidence DIR | --verify-evidence DIR]
 void add_verify_command(CLI::App& app, Context& ctx);        // verify
 void add_deploy_command(CLI::App& app, Context& ctx);        // deploy [--dry-run|--upgrade|--finalize]
+void add_content_commands(CLI::App& app, Context& ctx);      // content add | list | remove
 void add_ensure_capacity_command(CLI::App& app, Context& ctx);  // ensure-capacity
 // `hubctl __complete [--] WORDS...` (what the completion scripts run): candidates, one per line.
 int complete_main(CLI::App& app, int argc, char** argv);
