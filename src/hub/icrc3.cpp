@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "candid/types.h"
+#include "ic/cbor.h"
 #include "ic/leb128.h"
 #include "ic/request_id.h"
 
@@ -248,7 +249,9 @@ ic::Status ChainVerifier::add(uint64_t index, const Value& block) {
 }
 
 ic::Result<Tip> read_tip(ic::ByteView hash_tree_cbor, ic::ByteView certified_data) {
-  IC_TRY(ic::HashTree tree, ic::HashTree::decode(hash_tree_cbor));
+  // Ledgers differ in whether they wrap the tree in the self-describe tag: accept both.
+  IC_TRY(ic::cbor::Value v, ic::cbor::decode(hash_tree_cbor));
+  IC_TRY(ic::HashTree tree, ic::HashTree::from_cbor(v.untagged()));
   auto root = tree.digest();
   if (certified_data.size() != root.size() || !std::equal(root.begin(), root.end(), certified_data.begin()))
     return make_error(Errc::crypto, "the ledger's tip hash tree (root " + ic::to_hex(root) +

@@ -118,6 +118,9 @@ TEST_CASE("ICRC-3 tip tree") {
   REQUIRE(tip.ok());
   CHECK(tip->last_block_index == 1234);
   CHECK(tip->last_block_hash == last);
+  // Wrapped in the self-describe tag, as some ledgers send it.
+  auto tagged = ic::cbor::encode_self_describe(tree->to_cbor());
+  REQUIRE(icrc3::read_tip(tagged, root).ok());
   ic::Bytes other(root.begin(), root.end());
   other[0] ^= 1;
   auto bad = icrc3::read_tip(tree->encode(), other);
