@@ -491,8 +491,10 @@ TEST_CASE("sync: deltas since the acknowledged seq, replies only for the current
   REQUIRE(hub.syncs.size() == 1);  // on demand: the allowance was short
   CHECK(hub.syncs[0].seq == 1);
   CHECK(hub.syncs[0].user_count == 1);
-  // Timer: the reward is reported on the next tick (every sync_interval while anything is pending).
+  // Timer: a report-only delta waits for an allowance sync, or 12 sync intervals (60 s) at the latest.
   ic.advance_time(5 * kSec);
+  REQUIRE(hub.syncs.size() == 1);
+  ic.advance_time(55 * kSec);
   REQUIRE(hub.syncs.size() == 2);
   CHECK(hub.syncs[1].seq == 2);
   CHECK(hub.syncs[1].rewards_credited_delta == 100);
@@ -702,7 +704,7 @@ TEST_CASE("upgrade keeps every user, balance and book, and re-arms the sync time
   CHECK(me(ic, user(1))->profile == profile());
   REQUIRE(ic.global_timer() != 0);  // re-armed
   size_t syncs = hub.syncs.size();
-  ic.advance_time(5 * kSec);
+  ic.advance_time(60 * kSec);
   CHECK(hub.syncs.size() == syncs + 1);  // the unreported reward goes out after the upgrade too
   CHECK(stats(ic).last_sync_seq == before.last_sync_seq + 1);
   CHECK(submit(ic, user(1), "history/a", kRight).value().reward == 0);  // still completed
