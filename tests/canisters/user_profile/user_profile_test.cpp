@@ -718,3 +718,33 @@ TEST_CASE("init refuses inconsistent constants") {
   auto r = ic.install_with(ShardInit{kHub, {{"", kContent}}, 0, c, {}});
   CHECK(r.rejected());
 }
+
+TEST_CASE("hub messages per 1,000 quizzes at 100 quizzes/s with SPEC.md's default constants") {
+  // SPEC.md defaults (reward 1 token, chunk 1,000 tokens, low 500, high 3,000, sync_interval 5 s): a busy shard
+  // should call the hub about once per allowance chunk, not once per sync_interval (BENCHMARKS.md).
+  Env& ic = install(ShardConstants{});
+  attach_content(ic, kContent);
+  FakeHub hub;
+  hub.cap = 420'000'000'000'000'000ull;  // 4.2 B tokens
+  hub.attach(ic);
+  constexpr int kUsers = 1200, kUnits = 5;  // 6,000 quizzes: every user passes 5 units (the daily limit)
+  for (int u = 0; u < kUsers; ++u) REQUIRE(do_register(ic, user(1000 + u)).is_ok());
+  size_t before = hub.syncs.size();
+  int passed = 0;
+  for (int k = 0; k < kUnits; ++k)
+    for (int u = 0; u < kUsers; ++u) {
+      auto r = submit(ic, user(1000 + u), "history/u" + std::to_string(k), kRight);
+      REQUIRE(r.is_ok());
+      passed += r.value().passed;
+      ic.advance_time(10'000'000);  // 100 quizzes per second
+    }
+  size_t syncs = hub.syncs.size() - before;
+  // The first sync fills an empty shard; after it, one sync per 1,000-token chunk (1,000 passing quizzes).
+  double per_1000 = 1000.0 * double(syncs) / double(kUsers * kUnits);
+  double steady = 1000.0 * double(syncs - 1) / double(kUsers * kUnits);
+  WARN("hub messages (sync_shard) per 1,000 quizzes at 100 quizzes/s: " << per_1000 << " including the first fill, "
+                                                                        << steady << " after it (" << syncs
+                                                                        << " syncs, " << passed << " passes)");
+  CHECK(passed == kUsers * kUnits);
+  CHECK(steady <= 1.0);
+}
