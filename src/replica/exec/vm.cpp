@@ -27,7 +27,8 @@
 // work per message is proportional to the pages it wrote (plus a scan of one byte per 4 KiB page).
 // wabt's Memory cannot shrink: rolling back an execution that grew the heap re-instantiates the module
 // from the same ModuleDesc and copies the committed heap into it — a whole-heap copy, but only on that
-// rare path (failed message that had grown memory).
+// rare path (failed message that had grown memory; note that every query that grows memory takes it).
+// The shadow doubles the host memory an instance takes (a 256 MiB heap costs about 512 MiB of RSS).
 //
 // Differences from mainnet that come from the interpreter (see also engine.cpp):
 //  * wabt's Thread has a fixed 64 KiB value stack / ~1,600 frames: deep recursion traps with
@@ -35,11 +36,14 @@
 //  * Table contents (table.set/grow/fill/copy/init) are neither rolled back nor persisted; a trap after a
 //    table mutation leaves it, and a restart starts from the module's element segments.
 //  * Reference-typed mutable globals are not persisted (they restart from their initialiser).
-//  * Bulk memory operations cost one instruction each, whatever their length.
+//  * Bulk memory operations (memory.fill/copy/init) cost one instruction plus one per byte.
+//  * Blocks, loops and ifs may nest at most kMaxNesting (10,000) deep: the instrumentation and wabt's IR
+//    recurse over nesting, so a deeper module would overflow the host stack. Compilers stay far below.
 
 #include "replica/exec/vm.h"
 
 #include <wabt/binary-reader-ir.h>
+#include <wabt/binary-reader-nop.h>
 #include <wabt/binary-reader.h>
 #include <wabt/binary-writer.h>
 #include <wabt/cast.h>
@@ -260,7 +264,10 @@ struct Instrumenter {
   // memory.fill / copy / init: [d, x, n] on the stack; mark [d, d+n) afterwards.
   ExprList::iterator rewrite_bulk(ExprList& list, ExprList::iterator it, Type middle) {
     Index a = temp(0, Type::I32), n = temp(1, Type::I32), x = middle == Type::I32 ? temp(2, Type::I32) : value_temp(middle);
-    insert_before(list, it, seq(lset(n), lset(x), ltee(a), lget(x), lget(n)));
+    // One instruction per byte, charged and checked before the operation (a fill over the limit never runs).
+    insert_before(list, it, seq(lset(n), lset(x), ltee(a), gget(budget_g), lget(n), op(Opcode::I64ExtendI32U),
+                                op(Opcode::I64Sub), gset(budget_g), gget(budget_g), i64c(0), op(Opcode::I64LtS),
+                                if_then(seq(mk<wabt::UnreachableExpr>())), lget(x), lget(n)));
     auto next = std::next(it);
     insert_before(list, next, seq(lget(a), lget(n), call(mark_range_f)));
     return next;
@@ -315,6 +322,7 @@ struct Instrumenter {
         case ExprType::MemoryInit: next = rewrite_bulk(list, it, Type::I32); break;
         case ExprType::MemoryGrow: {
           auto c = list.insert(it, call(grow_f));
+          if (seg == it) seg = c;  // the segment starts here: never charge before an erased node
           list.erase(it);
           it = c;
           next = std::next(c);
@@ -472,9 +480,58 @@ class Code {
 
 size_t instrumented_size(const Code& code) { return code.binary_size; }
 
+namespace {
+
+constexpr uint32_t kMaxNesting = 10'000;
+
+// Measures the deepest block/loop/if/try nesting without building wabt's IR (whose construction is
+// iterative but whose destruction, validation-by-instrumentation and writing recurse over nesting).
+// Read with every feature enabled so that no later read (the refused-feature probes) sees more code.
+class NestingScan : public wabt::BinaryReaderNop {
+ public:
+  uint32_t depth = 0;
+  bool too_deep = false;
+  bool OnError(const wabt::Error&) override { return true; }  // handled: wabt would print it otherwise
+  wabt::Result BeginFunctionBody(Index, wabt::Offset) override {
+    depth = 0;
+    return wabt::Result::Ok;
+  }
+  wabt::Result OnBlockExpr(Type) override { return push(); }
+  wabt::Result OnLoopExpr(Type) override { return push(); }
+  wabt::Result OnIfExpr(Type) override { return push(); }
+  wabt::Result OnTryExpr(Type) override { return push(); }
+  wabt::Result OnEndExpr() override {
+    if (depth) --depth;
+    return wabt::Result::Ok;
+  }
+
+ private:
+  wabt::Result push() {
+    if (++depth > kMaxNesting) {
+      too_deep = true;
+      return wabt::Result::Error;  // stops the read at once
+    }
+    return wabt::Result::Ok;
+  }
+};
+
+bool nesting_too_deep(const uint8_t* wasm, size_t size) {
+  wabt::Features all;
+  all.EnableAll();
+  wabt::ReadBinaryOptions opts(all, nullptr, false, /*stop_on_first_error=*/true, false);
+  NestingScan scan;
+  (void)wabt::ReadBinary(wasm, size, &scan, opts);
+  return scan.too_deep;
+}
+
+}  // namespace
+
 std::string compile(const uint8_t* wasm, size_t size, const CompileLimits& limits, ImportLookup lookup,
                     std::shared_ptr<const Code>* out, ModuleFacts* facts) {
   wabt::Module m;
+  if (nesting_too_deep(wasm, size))
+    return "wasm module nests blocks, loops and ifs more than " + std::to_string(kMaxNesting) +
+           " deep, which the local network does not support";
   std::string err = read_and_validate(wasm, size, mainnet_features(), &m);
   if (!err.empty()) {
     // Name the proposal when enabling one refused feature makes the module acceptable.
