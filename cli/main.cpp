@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
   cli::add_deploy_command(app, ctx);
   cli::add_content_commands(app, ctx);
   cli::add_ensure_capacity_command(app, ctx);
+#ifdef HUBCTL_HAVE_LOCAL_NETWORK
+  cli::add_local_commands(app, ctx);
+#endif
 
   if (argc >= 2 && std::string(argv[1]) == "__complete") return cli::complete_main(app, argc, argv);
   try {

@@ -20,6 +20,9 @@ void add_verify_command(CLI::App& app, Context& ctx);        // verify
 void add_deploy_command(CLI::App& app, Context& ctx);        // deploy [--dry-run|--upgrade|--finalize]
 void add_content_commands(CLI::App& app, Context& ctx);      // content add | list | remove
 void add_ensure_capacity_command(CLI::App& app, Context& ctx);  // ensure-capacity
+#ifdef HUBCTL_HAVE_LOCAL_NETWORK
+void add_local_commands(CLI::App& app, Context& ctx);        // local start | stop | status | set-controllers
+#endif
 // `hubctl __complete [--] WORDS...` (what the completion scripts run): candidates, one per line.
 int complete_main(CLI::App& app, int argc, char** argv);
 
