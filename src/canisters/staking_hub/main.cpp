@@ -187,6 +187,16 @@ cdk::Task<EnsureResult> ensure_inner() {
   std::string ok_reason;
   auto why = need_shard(ok_reason);
   if (!why) co_return result(std::nullopt, ok_reason);
+  // At most one new shard per auto_scale_interval, however often ensure_capacity is called (the timer and any
+  // caller): creation costs cycles, and a burst of sign-ups must not turn into a burst of shards.
+  if (heap->books.shards_created > 0) {
+    auto last = st().shards.get(static_cast<uint32_t>(heap->books.shards_created - 1));
+    uint64_t interval = constants().auto_scale_interval * suite::kSecondNs;
+    if (last && now() < last->created_at + interval)
+      co_return result(std::nullopt, *why + ", but shard #" + std::to_string(last->index) + " was created " +
+                                         std::to_string((now() - last->created_at) / 1'000'000) +
+                                         " ms ago: the next may come one auto-scale interval after it");
+  }
   // Keep a margin of a tenth of a shard's cycles so the hub itself is not frozen by the creation.
   cdk::Cycles need = constants().shard_cycles + constants().shard_cycles / 10;
   if (cdk::cycle_balance() < need)
