@@ -16,6 +16,8 @@ foreach(name IN LISTS names)
     message(FATAL_ERROR "embed_wasm: ${path} is missing: the wasm sub-project (build/wasm-build) did not produce it")
   endif()
   file(SHA256 "${path}" sha)
+  # Operators compare deployed module hashes with a local build: show them on every build.
+  message(STATUS "wasm ${name}.wasm sha256 ${sha}")
   file(READ "${path}" hex HEX)
   string(LENGTH "${hex}" hex_len)
   math(EXPR size "${hex_len} / 2")
