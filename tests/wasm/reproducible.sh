@@ -15,7 +15,7 @@ build() {  # build SOURCE_ROOT BUILD_DIR
 }
 build "$root" "$tmp/a"
 mkdir -p "$tmp/another/checkout/of/hubctl"
-cp -r "$root/cmake" "$root/src" "$tmp/another/checkout/of/hubctl/"
+cp -r "$root/cmake" "$root/src" "$root/candid" "$tmp/another/checkout/of/hubctl/"
 build "$tmp/another/checkout/of/hubctl" "$tmp/b-with-a-longer-build-directory-name"
 
 status=0
