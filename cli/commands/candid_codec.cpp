@@ -81,6 +81,8 @@ void add_candid_commands(CLI::App& app, Context& ctx) {
   static std::string enc_input, dec_input;
 
   auto* enc = candid->add_subcommand("encode", "Candid text '(…)' to the binary message, printed as hex");
+  enc->footer("Examples:\n  hubctl candid encode '(42 : nat)'                       # 4449444c00017d2a\n"
+              "  hubctl candid encode --did candid/staking_hub.did --method list_shards '(0, 10)'");
   add_type_options(enc, enc_opts, true);
   enc->add_option("ARGS", enc_input, "Arguments in Candid text, e.g. '(42 : nat, \"hi\")'; - reads stdin")
       ->required();
@@ -107,6 +109,8 @@ void add_candid_commands(CLI::App& app, Context& ctx) {
   });
 
   auto* dec = candid->add_subcommand("decode", "A binary Candid message (hex) to Candid text");
+  dec->footer("Examples:\n  hubctl candid decode 4449444c00017d2a                   # (42 : nat)\n"
+              "  hubctl candid decode --types '(record { a : nat })' 4449444c016c01617d01002a --json");
   add_type_options(dec, dec_opts, false);
   dec->add_option("HEX", dec_input, "The message in hex (starting 4449444c); - reads stdin")->required();
   set_runner(dec, [&ctx]() -> int {

@@ -18,6 +18,7 @@ void add_identity_commands(CLI::App& app, Context& ctx) {
   identity->footer("Identities live in ~/.config/dfx/identity/<name>/identity.pem ($DFX_CONFIG_ROOT/.config/dfx if set).");
 
   auto* list = identity->add_subcommand("list", "List identities; * marks the default");
+  list->footer("Example:\n  hubctl identity list --json");
   set_runner(list, [&ctx]() -> int {
     auto s = store();
     if (!s) return ctx.fail(s.error());
@@ -40,6 +41,7 @@ void add_identity_commands(CLI::App& app, Context& ctx) {
 
   static std::string new_name, key_type = "secp256k1", storage_mode = "plaintext";
   auto* create = identity->add_subcommand("new", "Create a plaintext identity (a new key)");
+  create->footer("Example:\n  hubctl identity new ops --key-type ed25519");
   create->add_option("NAME", new_name, "Name of the identity")->required();
   create->add_option("--key-type", key_type, "secp256k1 (default, as dfx), ed25519 or p256");
   create->add_option("--storage-mode", storage_mode, "plaintext (the only mode hubctl writes)");
@@ -67,6 +69,7 @@ void add_identity_commands(CLI::App& app, Context& ctx) {
 
   static std::string use_name;
   auto* use = identity->add_subcommand("use", "Make an identity the default (identity.json)");
+  use->footer("Example:\n  hubctl identity use ops");
   use->add_option("NAME", use_name, "Name of the identity")->required();
   set_runner(use, [&ctx]() -> int {
     auto s = store();
@@ -78,6 +81,7 @@ void add_identity_commands(CLI::App& app, Context& ctx) {
   });
 
   auto* whoami = identity->add_subcommand("whoami", "The identity commands sign with, and its principal");
+  whoami->footer("Example:\n  hubctl identity whoami --json");
   set_runner(whoami, [&ctx]() -> int {
     std::string name = !ctx.global.pem.empty() ? ctx.global.pem : ctx.global.identity;
     std::string source = !ctx.global.pem.empty() ? "pem" : !ctx.global.identity.empty() ? "option" : "default";

@@ -554,12 +554,14 @@ void add_local_commands(CLI::App& app, Context& ctx) {
   auto* stop = local->add_subcommand("stop", "Stop the local network (it commits the round in progress first)");
   stop->add_option("--state-dir", stop_dir, "State directory of the node to stop");
   stop->add_option("--timeout", stop_timeout, "Seconds to wait for it to exit (default 60)");
+  stop->footer("Example:\n  hubctl local stop --state-dir /tmp/net");
   set_runner(stop, [&ctx]() -> int { return stop_node(ctx, resolve_state_dir(stop_dir), stop_timeout); });
 
   static std::string status_dir;
   auto* status = local->add_subcommand("status", "Is the local network running? pid, port, URL, root key");
   status->add_option("--state-dir", status_dir, "State directory of the node");
-  status->footer("Exit status 0 when it runs and is healthy, 2 when it is not running (a stale run file is explained).");
+  status->footer("Exit status 0 when it runs and is healthy, 2 when it is not running (a stale run file is explained).\n"
+                 "Example:\n  hubctl local status --json");
   set_runner(status, [&ctx]() -> int { return show_status(ctx, resolve_state_dir(status_dir)); });
 
   static std::string sc_dir, sc_canister;
@@ -569,7 +571,8 @@ void add_local_commands(CLI::App& app, Context& ctx) {
   sc->add_option("CANISTER", sc_canister, "Canister id")->required();
   sc->add_option("PRINCIPAL", sc_controllers, "The new controllers (none: no controller at all)");
   sc->add_option("--state-dir", sc_dir, "State directory of the node");
-  sc->footer("Simulates an operator (or attacker) who gained control of a canister, for audit tests.");
+  sc->footer("Simulates an operator (or attacker) who gained control of a canister, for audit tests.\n"
+             "Example:\n  hubctl local set-controllers bkyz2-fmaaa-aaaaa-qaaaq-cai $(hubctl identity whoami --json | jq -r .principal)");
   set_runner(sc, [&ctx]() -> int { return set_controllers(ctx, resolve_state_dir(sc_dir), sc_canister, sc_controllers); });
 }
 

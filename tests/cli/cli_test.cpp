@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 
 #include "support/process.h"
@@ -173,4 +174,43 @@ TEST_CASE("canister names resolve through the state file") {
   CHECK(nofile.code == 3);
   CHECK(nofile.err.find("no state file " + dir + "/config/hubctl/local.json") != std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("every command's --help has an example") {
+  // The command tree comes from hubctl itself (the completion engine), so a new command cannot be forgotten.
+  std::vector<std::vector<std::string>> todo = {{}}, leaves;
+  while (!todo.empty()) {
+    auto path = todo.back();
+    todo.pop_back();
+    std::vector<std::string> args = {"__complete"};
+    args.insert(args.end(), path.begin(), path.end());
+    args.push_back("");
+    auto r = testproc::hubctl(args);
+    REQUIRE(r.code == 0);
+    std::vector<std::string> subs;
+    std::istringstream in(r.out);
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty() && line[0] != '-' && line != "__files__" && line != "bash" && line != "zsh" && line != "fish")
+        subs.push_back(line);
+    if (subs.empty() || (path.size() == 1 && (path[0] == "call" || path[0] == "query"))) {
+      if (!path.empty()) leaves.push_back(path);
+      continue;
+    }
+    for (auto& s : subs) {
+      auto next = path;
+      next.push_back(s);
+      todo.push_back(next);
+    }
+  }
+  CHECK(leaves.size() >= 20);
+  for (auto& leaf : leaves) {
+    auto args = leaf;
+    args.push_back("--help");
+    auto r = testproc::hubctl(args);
+    std::string name;
+    for (auto& w : leaf) name += w + " ";
+    INFO(name);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("Example") != std::string::npos);
+  }
 }
