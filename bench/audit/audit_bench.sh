@@ -12,7 +12,7 @@ url=$("$hubctl" local status --state-dir "$tmp/node" --json | sed -n 's/.*"url":
 export HUBCTL_NETWORK=$url
 # One user per shard, a new shard every second: the hub grows to $shards shards by itself.
 "$hubctl" -q deploy --set shard_soft_limit=1 --set shard_hard_limit=1 --set auto_scale_interval=1 \
-  --set shard_cycles=300000000000 --set shard_topup_below=100000000000 --hub-cycles 100000000000000 --yes >/dev/null
+  --set shard_cycles=1000000000000 --set shard_topup_below=200000000000 --hub-cycles 150000000000000 --yes >/dev/null
 hub=$("$hubctl" canister info staking_hub --json | sed -n 's/.*"canister": *"\([^"]*\)".*/\1/p')
 "$build/bench/suite_loadgen" --url "$url" --hub "$hub" --users "$shards" --concurrency 8 --retries 600 >/dev/null
 n=$("$hubctl" shards --json | grep -o '"index"' | wc -l)
