@@ -15,9 +15,9 @@ export HUBCTL_NETWORK=$url
   --set shard_cycles=1000000000000 --set shard_topup_below=200000000000 --hub-cycles 150000000000000 --yes >/dev/null
 hub=$("$hubctl" canister info staking_hub --json | sed -n 's/.*"canister": *"\([^"]*\)".*/\1/p')
 "$build/bench/suite_loadgen" --url "$url" --hub "$hub" --users "$shards" --concurrency 8 --retries 600 >/dev/null
-n=$("$hubctl" shards --json | grep -o '"index"' | wc -l)
+n=$("$hubctl" shards --json | grep -o '"id": "' | wc -l)
 echo "audit_bench: $n shards, every reply delayed by $latency ms"
-for c in 16 1; do
+for c in 64 16 1; do
   start=$(date +%s%N)
   "$hubctl" audit --concurrency "$c" --max-age 60m >/dev/null || true
   end=$(date +%s%N)
